@@ -1,0 +1,113 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# warren: Ansible roles for WireGuard backed by small C helpers.
+#
+#   make          build the helpers into build/
+#   make test     install build and test dependencies (apt-get), build, lint and run every test
+#   make bench    benchmarks against the named reference tools (not part of the tests)
+#   make fuzz     bounded libFuzzer runs; any crash fails
+#   make deb      Debian package of the helpers (see helpers/debian.mk)
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+DESTDIR ?=
+B ?= build
+CC ?= cc
+FUZZ_SECONDS ?= 60
+
+CFLAGS ?= -O2 -g
+CFLAGS += -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wformat=2 -Wmissing-prototypes \
+	  -Wstrict-prototypes -Wshadow -Wno-missing-field-initializers -MMD -MP \
+	  -fstack-protector-strong -fstack-clash-protection -D_FORTIFY_SOURCE=2 -fPIE \
+	  -Ihelpers/lib
+LDFLAGS += -pie -Wl,-z,relro,-z,now
+
+# Base libraries every helper links; a helper adds its own in helpers/NAME/helper.mk
+# (PKGS_NAME := ...). Recursive variables: evaluated only when a recipe runs, so
+# `make test` can install the -dev packages first.
+BASE_PKGS := jansson libmnl libsodium
+-include $(wildcard helpers/*/helper.mk)
+ALL_PKGS = $(sort $(BASE_PKGS) $(foreach h,$(HELPERS),$(PKGS_$(h))))
+pkg_libs = $(shell pkg-config --libs $(1))
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+HELPERS := $(sort $(patsubst helpers/%/main.c,%,$(wildcard helpers/*/main.c)))
+LIB_OBJ := $(patsubst %.c,$(B)/%.o,$(wildcard helpers/lib/*.c))
+UNIT := $(patsubst tests/unit/%.c,$(B)/tests/%,$(wildcard tests/unit/*.c))
+BINS := $(addprefix $(B)/,$(HELPERS))
+
+all: $(BINS)
+
+$(B)/%.o: %.c
+	@mkdir -p $(@D)
+	@[ -n "$(Q)" ] && echo "  CC      $@" || true
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(B)/libwarren.a: $(LIB_OBJ)
+	@[ -n "$(Q)" ] && echo "  AR      $@" || true
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+define helper_rule
+$(B)/$(1): $(patsubst %.c,$(B)/%.o,$(wildcard helpers/$(1)/*.c)) $(B)/libwarren.a
+	@[ -n "$(Q)" ] && echo "  LD      $$@" || true
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $$@ $$^ $$(call pkg_libs,$(BASE_PKGS) $(PKGS_$(1)))
+endef
+$(foreach h,$(HELPERS),$(eval $(call helper_rule,$(h))))
+
+$(B)/tests/%: $(B)/tests/unit/%.o $(B)/libwarren.a
+	@mkdir -p $(@D)
+	@[ -n "$(Q)" ] && echo "  LD      $@" || true
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(call pkg_libs,$(ALL_PKGS))
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)
+
+install: all
+	install -d $(DESTDIR)$(BINDIR)
+	install -m 0755 $(BINS) $(DESTDIR)$(BINDIR)/
+
+clean:
+	rm -rf build build-*
+
+# ---- tests ---------------------------------------------------------------
+deps:
+	tests/install-deps
+
+unit: $(UNIT)
+	@set -e; for t in $(UNIT); do echo "  UNIT    $$t"; $$t; done
+
+lint:
+	tests/lint
+
+# Same C under AddressSanitizer and UBSan: unit tests plus the userspace integration suite.
+ASAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+asan:
+	$(MAKE) B=build-asan CFLAGS="$(ASAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined" all unit
+	WARREN_BIN=$(CURDIR)/build-asan WARREN_ASAN=1 tests/run-integration wg-peer-sync
+
+integration: all
+	WARREN_BIN=$(CURDIR)/$(B) tests/run-integration
+
+vm: all
+	WARREN_BIN=$(CURDIR)/$(B) tests/vm/run
+
+test: deps
+	$(MAKE) all
+	$(MAKE) lint
+	$(MAKE) unit
+	$(MAKE) integration
+	$(MAKE) asan
+	$(MAKE) vm
+	$(MAKE) fuzz FUZZ_SECONDS=20
+
+fuzz:
+	tests/fuzz/run $(FUZZ_SECONDS)
+
+bench: all
+	WARREN_BIN=$(CURDIR)/$(B) bench/run
+
+.PHONY: all install clean deps unit lint asan integration vm test fuzz bench
+.DELETE_ON_ERROR:

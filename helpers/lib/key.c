@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "key.h"
+
+int key_init(void)
+{
+	struct rlimit none = { 0, 0 };
+
+	setrlimit(RLIMIT_CORE, &none);
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	return sodium_init() < 0 ? -EIO : 0;
+}
+
+bool key_from_base64(uint8_t key[static KEY_LEN], const char *b64)
+{
+	size_t len = 0;
+	const char *end = NULL;
+
+	if (!b64 || strlen(b64) != KEY_B64_LEN - 1 || b64[KEY_B64_LEN - 2] != '=')
+		return false;
+	if (sodium_base642bin(key, KEY_LEN, b64, KEY_B64_LEN - 1, NULL, &len, &end,
+			      sodium_base64_VARIANT_ORIGINAL) != 0 ||
+	    len != KEY_LEN || *end) {
+		sodium_memzero(key, KEY_LEN);
+		return false;
+	}
+	return true;
+}
+
+void key_to_base64(char b64[static KEY_B64_LEN], const uint8_t key[static KEY_LEN])
+{
+	sodium_bin2base64(b64, KEY_B64_LEN, key, KEY_LEN, sodium_base64_VARIANT_ORIGINAL);
+}
+
+bool key_from_hex(uint8_t key[static KEY_LEN], const char *hex)
+{
+	size_t len = 0;
+	const char *end = NULL;
+
+	if (!hex || strlen(hex) != KEY_HEX_LEN - 1)
+		return false;
+	if (sodium_hex2bin(key, KEY_LEN, hex, KEY_HEX_LEN - 1, NULL, &len, &end) != 0 ||
+	    len != KEY_LEN || *end) {
+		sodium_memzero(key, KEY_LEN);
+		return false;
+	}
+	return true;
+}
+
+void key_to_hex(char hex[static KEY_HEX_LEN], const uint8_t key[static KEY_LEN])
+{
+	sodium_bin2hex(hex, KEY_HEX_LEN, key, KEY_LEN);
+}
+
+bool key_is_zero(const uint8_t key[static KEY_LEN])
+{
+	return sodium_is_zero(key, KEY_LEN);
+}
+
+bool key_eq(const uint8_t a[static KEY_LEN], const uint8_t b[static KEY_LEN])
+{
+	return sodium_memcmp(a, b, KEY_LEN) == 0;
+}
+
+void key_generate_private(uint8_t key[static KEY_LEN])
+{
+	randombytes_buf(key, KEY_LEN);
+	key[0] &= 248;
+	key[31] = (key[31] & 127) | 64;
+}
+
+void key_generate_psk(uint8_t key[static KEY_LEN])
+{
+	randombytes_buf(key, KEY_LEN);
+}
+
+int key_public(uint8_t pub[static KEY_LEN], const uint8_t priv[static KEY_LEN])
+{
+	return crypto_scalarmult_curve25519_base(pub, priv) == 0 ? 0 : -EINVAL;
+}
+
+bool key_parse_text(uint8_t key[static KEY_LEN], const char *buf, size_t len)
+{
+	char b64[KEY_B64_LEN];
+	bool ok;
+
+	while (len && (buf[len - 1] == '\n' || buf[len - 1] == '\r' || buf[len - 1] == ' ' ||
+		       buf[len - 1] == '\t'))
+		len--;
+	if (len != KEY_B64_LEN - 1)
+		return false;
+	memcpy(b64, buf, len);
+	b64[len] = '\0';
+	ok = key_from_base64(key, b64);
+	sodium_memzero(b64, sizeof(b64));
+	return ok;
+}
+
+int key_check_fd_private(int fd)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (S_ISREG(st.st_mode) && (st.st_mode & 077))
+		return -EACCES;
+	return 0;
+}
+
+int key_read_file(uint8_t key[static KEY_LEN], const char *path, struct err *err)
+{
+	char buf[128];
+	struct stat st;
+	ssize_t len = 0, n;
+	int ret = -EINVAL, fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		ret = -errno;
+		err_set(err, "cannot open key file \"%s\": %s", path, strerror(errno));
+		return ret;
+	}
+	if (fstat(fd, &st) < 0) {
+		ret = -errno;
+		err_set(err, "cannot stat key file \"%s\": %s", path, strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		err_set(err, "key file \"%s\" is not a regular file", path);
+		goto out;
+	}
+	if (st.st_mode & 077) {
+		ret = -EACCES;
+		err_set(err, "key file \"%s\" is readable by group or others (mode %04o); chmod 0600 it",
+			path, (unsigned int)(st.st_mode & 07777));
+		goto out;
+	}
+	while ((n = read(fd, buf + len, sizeof(buf) - len)) > 0 && len + n < (ssize_t)sizeof(buf))
+		len += n;
+	if (n < 0) {
+		ret = -errno;
+		err_set(err, "cannot read key file \"%s\": %s", path, strerror(errno));
+		goto out;
+	}
+	if (n > 0 || !key_parse_text(key, buf, (size_t)len)) {
+		err_set(err, "key file \"%s\" does not hold a base64 key of 32 bytes", path);
+		goto out;
+	}
+	ret = 0;
+out:
+	sodium_memzero(buf, sizeof(buf));
+	close(fd);
+	return ret;
+}
+
+int key_write_file(const char *path, const uint8_t key[static KEY_LEN])
+{
+	char b64[KEY_B64_LEN + 1], tmp[4096];
+	int ret, fd;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid()) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return -errno;
+	key_to_base64(b64, key);
+	b64[KEY_B64_LEN - 1] = '\n';
+	ret = write(fd, b64, KEY_B64_LEN) == KEY_B64_LEN ? 0 : -EIO;
+	sodium_memzero(b64, sizeof(b64));
+	if (!ret && fsync(fd) < 0)
+		ret = -errno;
+	if (close(fd) < 0 && !ret)
+		ret = -errno;
+	if (!ret && rename(tmp, path) < 0)
+		ret = -errno;
+	if (ret)
+		unlink(tmp);
+	return ret;
+}

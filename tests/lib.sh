@@ -1,0 +1,129 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# Shared shell harness for the integration suites (bash). Source it, then use:
+#   t_ns NAME                 create network namespace NAME, removed on exit
+#   t_wg NS IFACE             create a WireGuard interface in NS with the selected backend
+#                             (WG_BACKEND=userspace: wireguard-go; kernel: the module)
+#   t_cleanup CMD...          run CMD at exit (LIFO), even on failure
+#   ok/eq/json_eq/fails       assertions; the first failure ends the test with exit 1
+# Every name a test creates carries $T_ID so parallel or leftover runs never collide.
+set -euo pipefail
+
+: "${WARREN_BIN:=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/build}"
+: "${WG_BACKEND:=userspace}"
+export WARREN_BIN WG_BACKEND
+T_NAME=${T_NAME:-$(basename "$0" .sh)}
+T_ID=${T_ID:-w$$}
+T_PASS=0
+T_CLEAN=()
+
+t_cleanup() { T_CLEAN+=("$*"); }
+
+t_run_cleanup() {
+	local rc=$? i
+	set +e
+	for ((i = ${#T_CLEAN[@]} - 1; i >= 0; i--)); do
+		eval "${T_CLEAN[$i]}" >/dev/null 2>&1
+	done
+	if [ "$rc" -eq 0 ]; then
+		echo "PASS $T_NAME ($T_PASS checks, backend $WG_BACKEND)"
+	else
+		echo "FAIL $T_NAME (after $T_PASS checks, backend $WG_BACKEND)"
+	fi
+	exit "$rc"
+}
+trap t_run_cleanup EXIT
+trap 'exit 130' INT TERM
+
+t_fail() {
+	echo "  not ok: $*" >&2
+	exit 1
+}
+
+# ok DESCRIPTION CMD...: CMD must succeed.
+ok() {
+	local what=$1
+	shift
+	"$@" || t_fail "$what (command: $*)"
+	T_PASS=$((T_PASS + 1))
+}
+
+# fails DESCRIPTION CMD...: CMD must fail.
+fails() {
+	local what=$1
+	shift
+	if "$@"; then t_fail "$what (unexpectedly succeeded: $*)"; fi
+	T_PASS=$((T_PASS + 1))
+}
+
+# eq DESCRIPTION EXPECTED ACTUAL
+eq() {
+	[ "$2" == "$3" ] || t_fail "$1: expected [$2], got [$3]"
+	T_PASS=$((T_PASS + 1))
+}
+
+# json_eq DESCRIPTION JSON JQ-FILTER EXPECTED
+json_eq() {
+	local got
+	got=$(printf '%s' "$2" | jq -c "$3" 2>/dev/null) || t_fail "$1: not JSON: $2"
+	[ "$got" == "$4" ] || t_fail "$1: $3 expected $4, got $got (in $2)"
+	T_PASS=$((T_PASS + 1))
+}
+
+t_ns() {
+	ip netns add "$1"
+	t_cleanup "ip netns del $1"
+	ip -n "$1" link set lo up
+}
+
+# t_veth NS1 IF1 ADDR1 NS2 IF2 ADDR2: a veth pair between two namespaces.
+t_veth() {
+	ip link add "$2" netns "$1" type veth peer name "$5" netns "$4"
+	ip -n "$1" addr add "$3" dev "$2"
+	ip -n "$4" addr add "$6" dev "$5"
+	ip -n "$1" link set "$2" up
+	ip -n "$4" link set "$5" up
+}
+
+# t_wg NS IFACE: a WireGuard interface, not yet up. Names must be unique across namespaces
+# (wireguard-go's sockets share /var/run/wireguard).
+t_wg() {
+	local ns=$1 ifc=$2 i
+	case "$WG_BACKEND" in
+	userspace)
+		mkdir -p /var/run/wireguard
+		ip netns exec "$ns" wireguard-go -f "$ifc" >/dev/null 2>&1 &
+		t_cleanup "kill $! ; rm -f /var/run/wireguard/$ifc.sock"
+		for i in $(seq 100); do
+			[ -S "/var/run/wireguard/$ifc.sock" ] && ip -n "$ns" link show "$ifc" >/dev/null 2>&1 && return 0
+			sleep 0.05
+		done
+		t_fail "wireguard-go did not create $ifc"
+		;;
+	kernel)
+		ip -n "$ns" link add "$ifc" type wireguard
+		;;
+	*) t_fail "unknown WG_BACKEND $WG_BACKEND" ;;
+	esac
+}
+
+# nsx NS CMD...: run CMD inside NS.
+nsx() {
+	local ns=$1
+	shift
+	ip netns exec "$ns" "$@"
+}
+
+# t_key_file PATH [KEY]: a private key file, mode 0600.
+t_key_file() {
+	(umask 077 && if [ $# -gt 1 ]; then echo "$2"; else wg genkey; fi >"$1")
+}
+
+# t_wait SECONDS CMD...: poll CMD until it succeeds.
+t_wait() {
+	local end=$((SECONDS + $1))
+	shift
+	while ! "$@" >/dev/null 2>&1; do
+		[ $SECONDS -ge $end ] && return 1
+		sleep 0.1
+	done
+}
