@@ -64,7 +64,8 @@ int pubkey_main(int argc, char *argv[])
 		return json_out_fail(EXIT_INVALID, "usage: wg-peer-sync pubkey < private.key");
 	len = fread(buf, 1, sizeof(buf), stdin);
 	if (len == sizeof(buf) || !key_parse_text(priv, buf, len)) {
-		ret = json_out_fail(EXIT_INVALID, "stdin does not hold a base64 private key of 32 bytes");
+		ret = json_out_fail(EXIT_INVALID,
+				    "stdin does not hold a base64 private key of 32 bytes");
 		goto out;
 	}
 	if (key_public(pub, priv) < 0) {
