@@ -26,8 +26,8 @@ static int runtime_fail(const char *what, const char *ifname, int ret)
 				     "interface \"%s\" does not exist or is not WireGuard", ifname);
 	if (ret == -EPROTONOSUPPORT)
 		return json_out_fail(EXIT_RUNTIME,
-				     "interface \"%s\": no userspace socket in %s and no kernel "
-				     "WireGuard module",
+				     "interface \"%s\" does not exist: no userspace socket in %s "
+				     "and no kernel WireGuard module",
 				     ifname, wgdev_socket_dir());
 	return json_out_fail(EXIT_RUNTIME, "%s \"%s\": %s", what, ifname, json_out_strerror(ret));
 }
