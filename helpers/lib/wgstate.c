@@ -238,7 +238,7 @@ static int owner_cmp(const void *a, const void *b)
 				  &((const struct aip_owner *)b)->aip);
 }
 
-static int name_cmp(const void *a, const void *b)
+static int peer_name_cmp(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
@@ -268,7 +268,7 @@ static bool check_unique(const struct wg_device *dev, struct err *err)
 	}
 	for (i = 0; i < dev->n_peers; i++)
 		names[i] = dev->peers[i].name;
-	qsort(names, dev->n_peers, sizeof(*names), name_cmp);
+	qsort(names, dev->n_peers, sizeof(*names), peer_name_cmp);
 	for (i = 1; i < dev->n_peers; i++)
 		if (!strcmp(names[i - 1], names[i])) {
 			err_set(err, "peers: name \"%s\" is used twice", names[i]);
