@@ -19,8 +19,8 @@ CFLAGS ?= -O2 -g
 WARREN_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wformat=2 -Wmissing-prototypes \
 	  -Wstrict-prototypes -Wshadow -Wno-missing-field-initializers -MMD -MP \
 	  -fstack-protector-strong -fstack-clash-protection -D_FORTIFY_SOURCE=2 -fPIE \
-	  -Ihelpers/lib
-WARREN_LDFLAGS := -pie -Wl,-z,relro,-z,now
+	  -pthread -Ihelpers/lib
+WARREN_LDFLAGS := -pie -Wl,-z,relro,-z,now -pthread
 
 # Base libraries every helper links; a helper adds its own in helpers/NAME/helper.mk
 # (PKGS_NAME := ...). Recursive variables: evaluated only when a recipe runs, so

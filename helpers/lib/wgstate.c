@@ -369,16 +369,25 @@ bool wgstate_parse(struct wgstate *st, json_t *root, unsigned int flags, struct 
 	return true;
 }
 
-bool wgstate_load(struct wgstate *st, const char *path, unsigned int flags, struct err *err)
+json_t *wgstate_read(const char *path, struct err *err)
 {
 	json_error_t jerr;
+	json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+
+	if (!root)
+		err_set(err, "%s: %s (line %d)", path, jerr.text, jerr.line);
+	return root;
+}
+
+bool wgstate_load(struct wgstate *st, const char *path, unsigned int flags, struct err *err)
+{
 	json_t *root;
 	bool ok;
 
 	memset(st, 0, sizeof(*st));
-	root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+	root = wgstate_read(path, err);
 	if (!root)
-		return err_set(err, "%s: %s (line %d)", path, jerr.text, jerr.line);
+		return false;
 	ok = wgstate_parse(st, root, flags, err);
 	json_decref(root);
 	return ok;

@@ -26,7 +26,9 @@ struct wgstate {
 /* Validates @root and fills @st; on failure @err names the field (and peer) and quotes the value.
  */
 bool wgstate_parse(struct wgstate *st, json_t *root, unsigned int flags, struct err *err);
-/* Loads and parses a state file (JSON, duplicate keys rejected). */
+/* Reads a state file as JSON (duplicate keys rejected); NULL with @err set on failure. */
+json_t *wgstate_read(const char *path, struct err *err);
+/* wgstate_read() then wgstate_parse(). */
 bool wgstate_load(struct wgstate *st, const char *path, unsigned int flags, struct err *err);
 void wgstate_free(struct wgstate *st);
 /* Peer names are [A-Za-z0-9][A-Za-z0-9._@-]*, at most 63 characters: safe as file names. */

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* sync STATE.json [--check] [--allow-empty], and show IFACE. */
 #include <errno.h>
+#include <pthread.h>
 #include <string.h>
 
 #include "cmd.h"
@@ -32,8 +33,54 @@ static int runtime_fail(const char *what, const char *ifname, int ret)
 	return json_out_fail(EXIT_RUNTIME, "%s \"%s\": %s", what, ifname, json_out_strerror(ret));
 }
 
+/*
+ * Reading the live device runs beside validation: it is only a read, and on a busy userspace
+ * interface it is the slowest step. Nothing is applied before both are done.
+ */
+struct live_read {
+	pthread_t thread;
+	char ifname[IFNAMSIZ];
+	struct wg_device *dev;
+	int ret;
+	bool started;
+};
+
+static void *live_read_thread(void *arg)
+{
+	struct live_read *r = arg;
+
+	r->ret = wgdev_get(&r->dev, r->ifname);
+	return NULL;
+}
+
+static void live_read_start(struct live_read *r, json_t *root)
+{
+	const char *ifname = json_string_value(json_object_get(root, "interface"));
+
+	if (!ifname || !*ifname || strlen(ifname) >= sizeof(r->ifname) || strchr(ifname, '/'))
+		return;
+	strcpy(r->ifname, ifname);
+	r->started = !pthread_create(&r->thread, NULL, live_read_thread, r);
+}
+
+static int live_read_finish(struct live_read *r, const char *ifname, struct wg_device **dev)
+{
+	if (r->started) {
+		pthread_join(r->thread, NULL);
+		r->started = false;
+		if (!strcmp(r->ifname, ifname)) {
+			*dev = r->dev;
+			r->dev = NULL;
+			return r->ret;
+		}
+	}
+	return wgdev_get(dev, ifname);
+}
+
 int sync_main(int argc, char *argv[])
 {
+	struct live_read rd = {.ret = 0};
+	json_t *root = NULL;
 	struct wg_device *live = NULL;
 	struct wgstate st = {0};
 	struct wgdiff d = {0};
@@ -55,11 +102,17 @@ int sync_main(int argc, char *argv[])
 	if (!path)
 		return json_out_fail(EXIT_INVALID, "usage: wg-peer-sync sync STATE.json [--check] "
 						   "[--allow-empty]");
-	if (!wgstate_load(&st, path, WGSTATE_READ_KEYS | WGSTATE_RESOLVE, &err)) {
+	root = wgstate_read(path, &err);
+	if (!root) {
 		ret = json_out_fail_err(EXIT_INVALID, &err);
 		goto out;
 	}
-	ret = wgdev_get(&live, st.dev->name);
+	live_read_start(&rd, root);
+	if (!wgstate_parse(&st, root, WGSTATE_READ_KEYS | WGSTATE_RESOLVE, &err)) {
+		ret = json_out_fail_err(EXIT_INVALID, &err);
+		goto out;
+	}
+	ret = live_read_finish(&rd, st.dev->name, &live);
 	if (ret) {
 		ret = runtime_fail("cannot read interface", st.dev->name, ret);
 		goto out;
@@ -91,6 +144,10 @@ int sync_main(int argc, char *argv[])
 				       "removed", list_json(&d.removed), "interface_changes",
 				       list_json(&d.fields), "unchanged", (json_int_t)d.unchanged));
 out:
+	if (rd.started)
+		pthread_join(rd.thread, NULL);
+	wgdev_free(rd.dev);
+	json_decref(root);
 	wgdiff_free(&d);
 	wgdev_free(live);
 	wgstate_free(&st);

@@ -16,7 +16,7 @@ N=1000
 # N distinct public keys without N processes: 42 random base64 characters and "A=" is
 # always the encoding of 32 bytes.
 head -c $((N * 40)) /dev/urandom | base64 -w 0 | tr '+/' '-_' | tr -d '=' | fold -w 42 |
-	head -n $N | sed 's/$/A=/; s/-/+/g; s/_/\//g' >"$D/keys"
+	awk -v n=$N "NR <= n" | sed 's/$/A=/; s/-/+/g; s/_/\//g' >"$D/keys"
 eq "$N distinct keys" $N "$(sort -u "$D/keys" | wc -l)"
 awk -v n=$N 'BEGIN { printf "[" }
 	{ i = NR - 1; printf "%s{\"name\":\"p%d\",\"public_key\":\"%s\",\"allowed_ips\":[\"10.%d.%d.0/24\",\"fd00:%x::/64\"],\"persistent_keepalive\":%d}",
