@@ -34,25 +34,33 @@ void wgdev_free(struct wg_device *dev)
 	free(dev);
 }
 
+int wgdev_reserve(struct wg_device *dev, size_t cap)
+{
+	struct wg_peer *p;
+
+	if (cap <= dev->cap_peers)
+		return 0;
+	/* Grow by copy, so a preshared key never stays behind in a freed block. */
+	p = calloc(cap, sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	if (dev->peers) {
+		memcpy(p, dev->peers, dev->n_peers * sizeof(*p));
+		sodium_memzero(dev->peers, dev->n_peers * sizeof(*p));
+		free(dev->peers);
+	}
+	dev->peers = p;
+	dev->cap_peers = cap;
+	return 0;
+}
+
 struct wg_peer *wgdev_add_peer(struct wg_device *dev)
 {
 	struct wg_peer *p;
 
-	if (dev->n_peers == dev->cap_peers) {
-		size_t cap = dev->cap_peers ? dev->cap_peers * 2 : 16;
-
-		/* Grow by copy, so a preshared key never stays behind in a freed block. */
-		p = calloc(cap, sizeof(*p));
-		if (!p)
-			return NULL;
-		if (dev->peers) {
-			memcpy(p, dev->peers, dev->n_peers * sizeof(*p));
-			sodium_memzero(dev->peers, dev->n_peers * sizeof(*p));
-			free(dev->peers);
-		}
-		dev->peers = p;
-		dev->cap_peers = cap;
-	}
+	if (dev->n_peers == dev->cap_peers &&
+	    wgdev_reserve(dev, dev->cap_peers ? dev->cap_peers * 2 : 16))
+		return NULL;
 	p = &dev->peers[dev->n_peers++];
 	memset(p, 0, sizeof(*p));
 	return p;

@@ -73,6 +73,8 @@ enum wgdev_backend {
 
 struct wg_device *wgdev_new(const char *ifname);
 void wgdev_free(struct wg_device *dev);
+/* Makes room for @n peers in one allocation, so large devices do not grow by copying. */
+int wgdev_reserve(struct wg_device *dev, size_t n);
 /* Appends a zeroed peer; NULL on allocation failure. Pointers to earlier peers may move. */
 struct wg_peer *wgdev_add_peer(struct wg_device *dev);
 int wgpeer_add_allowedip(struct wg_peer *peer, const struct wg_allowedip *aip);

@@ -335,6 +335,8 @@ bool wgstate_parse(struct wgstate *st, json_t *root, unsigned int flags, struct 
 		if (!json_is_array(peers))
 			return err_set(err, "peers: must be a list");
 		st->dev->flags |= WGDEV_HAS_PEERS;
+		if (wgdev_reserve(st->dev, json_array_size(peers)))
+			return err_set(err, "out of memory");
 		json_array_foreach (peers, i, p) {
 			if (!parse_peer(st->dev, p, flags, err)) {
 				const char *name = json_string_value(json_object_get(p, "name"));
