@@ -9,6 +9,8 @@
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
 
+#include <sodium.h>
+
 #include "nl.h"
 
 #define NL_TIMEOUT_SEC 10
@@ -133,6 +135,8 @@ int nl_talk(struct nl_sock *s, const struct nlmsghdr *nlh, mnl_cb_t cb, void *da
 			return errno == EAGAIN ? -ETIMEDOUT : -errno;
 		ret = mnl_cb_run2(buf, (size_t)n, nlh->nlmsg_seq, s->portid, data_cb, &t, ctl,
 				  NLMSG_MIN_TYPE);
+		/* Replies can carry keys (a device dump holds the private key). */
+		sodium_memzero(buf, (size_t)n);
 		if (ret == MNL_CB_ERROR)
 			return errno ? -errno : -EPROTO;
 		if (ret == MNL_CB_STOP)

@@ -132,6 +132,7 @@ static int peer_line(struct wg_peer *p, const char *k, const char *v)
 
 int wgdev_uapi_get(struct wg_device **out, const char *ifname)
 {
+	static char iobuf[64 * 1024]; /* stdio's buffer, ours so that it can be wiped */
 	struct wg_device *dev = NULL;
 	struct wg_peer *peer = NULL;
 	char *line = NULL, *eq;
@@ -157,6 +158,7 @@ int wgdev_uapi_get(struct wg_device **out, const char *ifname)
 			close(fd);
 		goto out;
 	}
+	setvbuf(f, iobuf, _IOFBF, sizeof(iobuf));
 	while ((len = getline(&line, &cap, f)) > 0) {
 		if (line[len - 1] != '\n')
 			goto out;
@@ -197,6 +199,7 @@ out:
 	}
 	if (f)
 		fclose(f);
+	sodium_memzero(iobuf, sizeof(iobuf));
 	wgdev_free(dev);
 	return ret;
 }
