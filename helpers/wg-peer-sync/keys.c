@@ -57,12 +57,16 @@ int pubkey_main(int argc, char *argv[])
 	uint8_t priv[KEY_LEN], pub[KEY_LEN];
 	char buf[256], b64[KEY_B64_LEN];
 	size_t len;
+	ssize_t n;
 	int ret = EXIT_INVALID;
 
 	(void)argv;
 	if (argc != 1)
 		return json_out_fail(EXIT_INVALID, "usage: wg-peer-sync pubkey < private.key");
-	len = fread(buf, 1, sizeof(buf), stdin);
+	/* read(2), not stdio: stdio would keep a copy of the key in its own buffer. */
+	len = 0;
+	while (len < sizeof(buf) && (n = read(STDIN_FILENO, buf + len, sizeof(buf) - len)) > 0)
+		len += (size_t)n;
 	if (len == sizeof(buf) || !key_parse_text(priv, buf, len)) {
 		ret = json_out_fail(EXIT_INVALID,
 				    "stdin does not hold a base64 private key of 32 bytes");
