@@ -37,7 +37,9 @@ static int emit_key(int argc, char *argv[], void (*gen)(uint8_t[static KEY_LEN])
 	}
 	key_to_base64(b64, key);
 	sodium_memzero(key, sizeof(key));
-	ret = puts(b64) == EOF || fflush(stdout) == EOF ? EXIT_RUNTIME : 0;
+	/* write(2), not stdio, so that no copy of the key stays in stdio's buffer. */
+	b64[KEY_B64_LEN - 1] = '\n';
+	ret = write(STDOUT_FILENO, b64, sizeof(b64)) == (ssize_t)sizeof(b64) ? 0 : EXIT_RUNTIME;
 	sodium_memzero(b64, sizeof(b64));
 	return ret;
 }
