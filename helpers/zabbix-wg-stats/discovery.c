@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * discovery [IFACE...] [--state S] [--shard K/N]: Zabbix LLD rows, one per peer.
+ * discovery --interfaces [--shard-peers N]: one row per interface and shard, the shard count
+ * chosen so that each shard's `get` and peer discovery stay well under Zabbix's value limit.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "out.h"
+
+static int add_peer_rows(json_t *rows, const struct zws_if *zi, const struct zws_opts *o)
+{
+	char b64[KEY_B64_LEN], shard[24];
+	const struct wg_peer *p;
+	size_t i;
+
+	snprintf(shard, sizeof(shard), "%u/%u", o->shard, o->shards);
+	for (i = 0; i < zi->dev->n_peers; i++) {
+		p = &zi->dev->peers[i];
+		if (zws_shard_of(p->public_key, o->shards) != o->shard)
+			continue;
+		key_to_base64(b64, p->public_key);
+		if (json_array_append_new(rows, json_pack("{s:s,s:s,s:s,s:s,s:s}", "{#WG.IF}",
+							  zi->dev->name, "{#WG.PEER}", b64,
+							  "{#WG.PEER.NAME}", zws_peer_name(zi, p),
+							  "{#WG.PEER.ALWAYS_ON}",
+							  zws_peer_always_on(zi, p) ? "1" : "0",
+							  "{#WG.SHARD}", shard)))
+			return -1;
+	}
+	return 0;
+}
+
+static int add_interface_rows(json_t *rows, const struct zws_if *zi, const struct zws_opts *o,
+			      const char *node)
+{
+	char shard[24], id[IFNAMSIZ + 32];
+	unsigned int k,
+	    n = (unsigned int)((zi->dev->n_peers + o->shard_peers - 1) / o->shard_peers);
+
+	if (n < 1)
+		n = 1;
+	for (k = 1; k <= n; k++) {
+		snprintf(shard, sizeof(shard), "%u/%u", k, n);
+		if (n == 1)
+			snprintf(id, sizeof(id), "%s", zi->dev->name);
+		else
+			snprintf(id, sizeof(id), "%s-%u-of-%u", zi->dev->name, k, n);
+		if (json_array_append_new(rows,
+					  json_pack("{s:s,s:s,s:s,s:s}", "{#WG.IF}", zi->dev->name,
+						    "{#WG.SHARD}", shard, "{#WG.SHARD.ID}", id,
+						    "{#WG.NODE}", node)))
+			return -1;
+	}
+	return 0;
+}
+
+int discovery_main(int argc, char *argv[])
+{
+	struct zws_opts o;
+	struct zws_states s;
+	struct zws_if *ifs = NULL;
+	char node[256] = "";
+	json_t *rows = NULL;
+	size_t n = 0, i, size;
+	int ret;
+
+	ret = zws_parse(argc, argv, ZWS_OPT_STATE | ZWS_OPT_SHARD | ZWS_OPT_INTERFACES, &o, &s);
+	if (ret)
+		goto out;
+	ret = zws_read_all(&ifs, &n, &o, &s);
+	if (ret)
+		goto out;
+	gethostname(node, sizeof(node) - 1);
+	rows = json_array();
+	for (i = 0; rows && i < n; i++) {
+		if (o.interfaces ? add_interface_rows(rows, &ifs[i], &o, node)
+				 : add_peer_rows(rows, &ifs[i], &o)) {
+			json_decref(rows);
+			rows = NULL;
+		}
+	}
+	if (!rows) {
+		ret = json_out_fail(EXIT_RUNTIME, "out of memory");
+		goto out;
+	}
+	size = json_dumpb(rows, NULL, 0, JSON_COMPACT | JSON_SORT_KEYS);
+	if (size >= ZWS_VALUE_LIMIT)
+		fprintf(stderr,
+			"zabbix-wg-stats: warning: %zu bytes, over Zabbix's %d-byte item limit: "
+			"use --shard\n",
+			size, ZWS_VALUE_LIMIT);
+	ret = json_out_print(rows);
+out:
+	zws_free_all(ifs, n);
+	zws_opts_free(&o, &s);
+	return ret;
+}
