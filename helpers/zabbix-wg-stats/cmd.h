@@ -16,7 +16,7 @@
 #include "wgstate.h"
 
 #define ZWS_CONNECTED_SEC 180	       /* a handshake younger than this: connected */
-#define ZWS_VALUE_LIMIT	  (512 * 1024) /* Zabbix 6.0 agent: largest value of an item */
+#define ZWS_VALUE_LIMIT	  (512 * 1024) /* zabbix_agentd 6.0 rejects output this long */
 #define ZWS_SHARD_PEERS	  1500	       /* peers per shard that `discovery --interfaces` aims at */
 
 enum {

@@ -4,6 +4,7 @@
  * discovery --interfaces [--shard-peers N]: one row per interface and shard, the shard count
  * chosen so that each shard's `get` and peer discovery stay well under Zabbix's value limit.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -34,28 +35,63 @@ static int add_peer_rows(json_t *rows, const struct zws_if *zi, const struct zws
 	return 0;
 }
 
-static int add_interface_rows(json_t *rows, const struct zws_if *zi, const struct zws_opts *o,
-			      const char *node)
+static int add_interface_rows(json_t *rows, const char *ifname, size_t n_peers,
+			      const struct zws_opts *o, const char *node)
 {
 	char shard[24], id[IFNAMSIZ + 32];
-	unsigned int k,
-	    n = (unsigned int)((zi->dev->n_peers + o->shard_peers - 1) / o->shard_peers);
+	unsigned int k, n = (unsigned int)((n_peers + o->shard_peers - 1) / o->shard_peers);
 
 	if (n < 1)
 		n = 1;
 	for (k = 1; k <= n; k++) {
 		snprintf(shard, sizeof(shard), "%u/%u", k, n);
 		if (n == 1)
-			snprintf(id, sizeof(id), "%s", zi->dev->name);
+			snprintf(id, sizeof(id), "%s", ifname);
 		else
-			snprintf(id, sizeof(id), "%s-%u-of-%u", zi->dev->name, k, n);
-		if (json_array_append_new(rows,
-					  json_pack("{s:s,s:s,s:s,s:s}", "{#WG.IF}", zi->dev->name,
-						    "{#WG.SHARD}", shard, "{#WG.SHARD.ID}", id,
-						    "{#WG.NODE}", node)))
-			return -1;
+			snprintf(id, sizeof(id), "%s-%u-of-%u", ifname, k, n);
+		if (json_array_append_new(rows, json_pack("{s:s,s:s,s:s,s:s}", "{#WG.IF}", ifname,
+							  "{#WG.SHARD}", shard, "{#WG.SHARD.ID}",
+							  id, "{#WG.NODE}", node)))
+			return -ENOMEM;
 	}
 	return 0;
+}
+
+/*
+ * Interface rows: an interface this user may not read still gets its row (one shard), so that its
+ * host and master item exist and report the missing access; one that vanished is left out.
+ */
+static int interface_rows(json_t *rows, const struct zws_opts *o, const struct zws_states *s)
+{
+	char **names = NULL, **use = o->ifaces, node[256] = "";
+	size_t n = o->n_ifaces, i;
+	struct zws_if zi;
+	int ret = 0;
+
+	gethostname(node, sizeof(node) - 1);
+	if (!n) {
+		ret = wgdev_list(&names, &n);
+		if (ret)
+			return json_out_fail(EXIT_RUNTIME, "listing WireGuard interfaces: %s",
+					     json_out_strerror(ret));
+		use = names;
+	}
+	for (i = 0; !ret && i < n; i++) {
+		ret = zws_if_read(&zi, use[i], s);
+		if (!ret)
+			ret = add_interface_rows(rows, use[i], zi.dev->n_peers, o, node);
+		else if (ret == -EACCES || ret == -EPERM)
+			ret = add_interface_rows(rows, use[i], 0, o, node);
+		else if (ret == -ENODEV && !o->n_ifaces)
+			ret = 0;
+		else
+			ret = zws_if_fail(use[i], ret);
+		zws_if_free(&zi);
+	}
+	if (ret == -ENOMEM)
+		ret = json_out_fail(EXIT_RUNTIME, "out of memory");
+	wgdev_free_names(names, names ? n : 0);
+	return ret;
 }
 
 int discovery_main(int argc, char *argv[])
@@ -63,7 +99,6 @@ int discovery_main(int argc, char *argv[])
 	struct zws_opts o;
 	struct zws_states s;
 	struct zws_if *ifs = NULL;
-	char node[256] = "";
 	json_t *rows = NULL;
 	size_t n = 0, i, size;
 	int ret;
@@ -71,30 +106,31 @@ int discovery_main(int argc, char *argv[])
 	ret = zws_parse(argc, argv, ZWS_OPT_STATE | ZWS_OPT_SHARD | ZWS_OPT_INTERFACES, &o, &s);
 	if (ret)
 		goto out;
-	ret = zws_read_all(&ifs, &n, &o, &s);
-	if (ret)
-		goto out;
-	gethostname(node, sizeof(node) - 1);
 	rows = json_array();
-	for (i = 0; rows && i < n; i++) {
-		if (o.interfaces ? add_interface_rows(rows, &ifs[i], &o, node)
-				 : add_peer_rows(rows, &ifs[i], &o)) {
-			json_decref(rows);
-			rows = NULL;
-		}
-	}
 	if (!rows) {
 		ret = json_out_fail(EXIT_RUNTIME, "out of memory");
 		goto out;
 	}
+	if (o.interfaces) {
+		ret = interface_rows(rows, &o, &s);
+	} else {
+		ret = zws_read_all(&ifs, &n, &o, &s);
+		for (i = 0; !ret && i < n; i++)
+			if (add_peer_rows(rows, &ifs[i], &o))
+				ret = json_out_fail(EXIT_RUNTIME, "out of memory");
+	}
+	if (ret)
+		goto out;
 	size = json_dumpb(rows, NULL, 0, JSON_COMPACT | JSON_SORT_KEYS);
-	if (size >= ZWS_VALUE_LIMIT)
+	if (size + 1 >= ZWS_VALUE_LIMIT) /* with the newline */
 		fprintf(stderr,
 			"zabbix-wg-stats: warning: %zu bytes, over Zabbix's %d-byte item limit: "
 			"use --shard\n",
 			size, ZWS_VALUE_LIMIT);
 	ret = json_out_print(rows);
+	rows = NULL;
 out:
+	json_decref(rows);
 	zws_free_all(ifs, n);
 	zws_opts_free(&o, &s);
 	return ret;

@@ -86,7 +86,7 @@ int get_main(int argc, char *argv[])
 		goto out;
 	}
 	size = json_dumpb(doc, NULL, 0, JSON_COMPACT | JSON_SORT_KEYS);
-	if (size >= ZWS_VALUE_LIMIT)
+	if (size + 1 >= ZWS_VALUE_LIMIT) /* with the newline */
 		fprintf(stderr,
 			"zabbix-wg-stats: warning: %zu bytes, over Zabbix's %d-byte item limit: "
 			"use --shard\n",
