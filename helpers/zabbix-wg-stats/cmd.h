@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "err.h"
 #include "wgdev.h"
 #include "wgstate.h"
@@ -78,6 +80,8 @@ int64_t zws_peer_age(const struct zws_if *zi, const struct wg_peer *p);
 bool zws_peer_connected(const struct zws_if *zi, const struct wg_peer *p);
 /* 1..@shards, stable for a key whatever the other peers are. */
 unsigned int zws_shard_of(const uint8_t key[static KEY_LEN], unsigned int shards);
+/* Prints @doc (released) as one line; warns on stderr past the Zabbix value limit. */
+int zws_print(json_t *doc);
 /* Allowed IPs as "a/n,b/m" (wg show dump's form); free() it. */
 char *zws_allowedips_str(const struct wg_peer *p);
 

@@ -100,7 +100,7 @@ int discovery_main(int argc, char *argv[])
 	struct zws_states s;
 	struct zws_if *ifs = NULL;
 	json_t *rows = NULL;
-	size_t n = 0, i, size;
+	size_t n = 0, i;
 	int ret;
 
 	ret = zws_parse(argc, argv, ZWS_OPT_STATE | ZWS_OPT_SHARD | ZWS_OPT_INTERFACES, &o, &s);
@@ -121,13 +121,7 @@ int discovery_main(int argc, char *argv[])
 	}
 	if (ret)
 		goto out;
-	size = json_dumpb(rows, NULL, 0, JSON_COMPACT | JSON_SORT_KEYS);
-	if (size + 1 >= ZWS_VALUE_LIMIT) /* with the newline */
-		fprintf(stderr,
-			"zabbix-wg-stats: warning: %zu bytes, over Zabbix's %d-byte item limit: "
-			"use --shard\n",
-			size, ZWS_VALUE_LIMIT);
-	ret = json_out_print(rows);
+	ret = zws_print(rows);
 	rows = NULL;
 out:
 	json_decref(rows);

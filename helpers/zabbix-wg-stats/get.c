@@ -50,7 +50,7 @@ int get_main(int argc, char *argv[])
 	struct zws_if zi = {0};
 	json_t *doc = NULL, *peers = NULL;
 	char b64[KEY_B64_LEN];
-	size_t i, in_shard = 0, size;
+	size_t i, in_shard = 0;
 	int ret;
 
 	ret = zws_parse(argc, argv, ZWS_OPT_STATE | ZWS_OPT_SHARD, &o, &s);
@@ -85,13 +85,7 @@ int get_main(int argc, char *argv[])
 		ret = json_out_fail(EXIT_RUNTIME, "out of memory");
 		goto out;
 	}
-	size = json_dumpb(doc, NULL, 0, JSON_COMPACT | JSON_SORT_KEYS);
-	if (size + 1 >= ZWS_VALUE_LIMIT) /* with the newline */
-		fprintf(stderr,
-			"zabbix-wg-stats: warning: %zu bytes, over Zabbix's %d-byte item limit: "
-			"use --shard\n",
-			size, ZWS_VALUE_LIMIT);
-	ret = json_out_print(doc);
+	ret = zws_print(doc);
 out:
 	zws_if_free(&zi);
 	zws_opts_free(&o, &s);

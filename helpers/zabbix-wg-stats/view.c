@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Reading interfaces once and deriving what every output shows: names, ages, totals. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -186,4 +187,26 @@ void zws_free_all(struct zws_if *ifs, size_t n)
 	for (i = 0; i < n; i++)
 		zws_if_free(&ifs[i]);
 	free(ifs);
+}
+
+int zws_print(json_t *doc)
+{
+	char *text = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
+	size_t len;
+	int ret = 0;
+
+	json_decref(doc);
+	if (!text)
+		return json_out_fail(EXIT_RUNTIME, "out of memory");
+	len = strlen(text);
+	if (len + 1 >= ZWS_VALUE_LIMIT) /* with the newline */
+		fprintf(stderr,
+			"zabbix-wg-stats: warning: %zu bytes, over zabbix_agentd's limit of %d: "
+			"use --shard\n",
+			len + 1, ZWS_VALUE_LIMIT);
+	if (fwrite(text, 1, len, stdout) != len || fputc('\n', stdout) == EOF ||
+	    fflush(stdout) == EOF)
+		ret = EXIT_RUNTIME;
+	free(text);
+	return ret;
 }
