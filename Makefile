@@ -113,3 +113,8 @@ bench: all
 .PHONY: all install clean deps unit lint asan integration vm test fuzz bench
 .DELETE_ON_ERROR:
 .SECONDARY:
+
+# zabbix-wg-stats: its integration tests alone (also part of `make integration`).
+zabbix-test: all
+	WARREN_BIN=$(CURDIR)/$(B) tests/run-integration wg-zabbix zabbix-
+.PHONY: zabbix-test

@@ -348,9 +348,10 @@ int wgdev_uapi_list(char ***names, size_t *n, size_t *cap)
 		memcpy(name, ent->d_name, len - 5);
 		name[len - 5] = '\0';
 		fd = uapi_connect(name);
-		if (fd < 0)
-			continue; /* stale socket of a dead daemon */
-		close(fd);
+		if (fd >= 0)
+			close(fd);
+		else if (fd != -EACCES) /* EACCES: live but not ours to read; callers report it */
+			continue;	/* stale socket of a dead daemon */
 		ret = wgdev_names_push(names, n, cap, name);
 	}
 	closedir(dir);
