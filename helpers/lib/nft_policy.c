@@ -58,15 +58,17 @@ static bool get_string(json_t *obj, const char *key, const char *path, char *out
 
 	if (!v) {
 		if (required)
-			return err_set(err, "field \"%s.%s\": is required", path, key);
+			return err_set(err, "field \"%s%s%s\": is required", path, *path ? "." : "",
+				       key);
 		return true;
 	}
 	if (!json_is_string(v))
-		return err_set(err, "field \"%s.%s\": must be a string", path, key);
+		return err_set(err, "field \"%s%s%s\": must be a string", path, *path ? "." : "",
+			       key);
 	s = json_string_value(v);
 	if (!*s || strlen(s) >= size)
-		return err_set(err, "field \"%s.%s\": \"%.40s\" must have 1 to %zu characters",
-			       path, key, s, size - 1);
+		return err_set(err, "field \"%s%s%s\": \"%.40s\" must have 1 to %zu characters",
+			       path, *path ? "." : "", key, s, size - 1);
 	strcpy(out, s);
 	return true;
 }
