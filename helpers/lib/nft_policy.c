@@ -517,7 +517,8 @@ bool nft_policy_load(struct nft_policy *pol, const char *path, struct err *err)
 	json_set_alloc_funcs(arena_malloc, arena_free);
 	doc = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!doc)
-		err_set(err, "cannot parse policy \"%s\": %s (line %d)", path, jerr.text, jerr.line);
+		err_set(err, "cannot parse policy \"%s\": %s (line %d)", path, jerr.text,
+			jerr.line);
 	else
 		ok = nft_policy_parse(pol, doc, err);
 	json_decref(doc);
