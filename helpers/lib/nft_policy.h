@@ -77,6 +77,10 @@ struct nft_policy {
 bool nft_policy_parse(struct nft_policy *pol, json_t *doc, struct err *err);
 /* Same, from a file (JSON_REJECT_DUPLICATES). */
 bool nft_policy_load(struct nft_policy *pol, const char *path, struct err *err);
+/* The file's bytes (malloc'd), and the same parse from them; @path only names it in messages. */
+char *nft_policy_read(const char *path, size_t *len, struct err *err);
+bool nft_policy_load_buf(struct nft_policy *pol, const char *buf, size_t len, const char *path,
+			 struct err *err);
 void nft_policy_free(struct nft_policy *pol);
 
 /* "10.0.0.0/8" or "10.1.2.3" (a /32). Refuses host bits beyond the prefix. */

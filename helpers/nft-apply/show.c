@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* show and delete: the live table as JSON, and its idempotent removal. */
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd.h"
 #include "nft_live.h"
 #include "nft_policy.h"
+#include "nft_state.h"
 #include "nft_sync.h"
 #include "out.h"
 
@@ -107,7 +109,7 @@ out:
 
 int delete_main(int argc, char *argv[])
 {
-	char table[NFT_POLICY_NAME_MAX];
+	char table[NFT_POLICY_NAME_MAX], path[4096];
 	struct nft_model m = {0};
 	struct nft_batch b = {0};
 	struct nft_nl nl = {0};
@@ -132,6 +134,8 @@ int delete_main(int argc, char *argv[])
 			goto out;
 		}
 	}
+	if (!check && nft_state_path(path, sizeof(path), mnl_socket_get_fd(nl.sock)) == 0)
+		unlink(path); /* this namespace's apply witness: no table, nothing to witness */
 	ret = json_out_print(json_pack("{s:b,s:s+,s:b}", "changed", m.exists, "table", "inet ",
 				       table, "check", check));
 out:

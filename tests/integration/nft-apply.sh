@@ -134,6 +134,7 @@ t_cleanup "kill $mon"
 sleep 0.5
 out=$(run "$D/p1.json")
 json_eq "second apply changes nothing" "$out" '[.changed,.replaced,.elements_added]' '[false,false,0]'
+json_eq "proved by the unchanged generation" "$out" '.verified' '"generation"'
 nsx "$G" nft add table inet nftmark$T_ID
 nsx "$G" nft delete table inet nftmark$T_ID
 ok "nft monitor saw the marker" t_wait 3 grep -q "nftmark$T_ID" "$D/monitor"
@@ -141,6 +142,19 @@ ok "nft monitor saw the marker" t_wait 3 grep -q "nftmark$T_ID" "$D/monitor"
 eq "nft monitor saw only the marker" "2 2" \
 	"$(grep -c "nftmark$T_ID" "$D/monitor") $(grep -c '^# new generation' "$D/monitor")"
 eq "the ruleset is unchanged" "$before" "$(ruleset)"
+out=$(run "$D/p1.json")
+json_eq "another table's commit forces a full compare, still no change" "$out" \
+	'[.changed,.verified]' '[false,"compare"]'
+
+# --- drift: a hand edit of warren's table is seen and undone ---------------------------------
+fails "no access before the drift" tcp 192.168.100.3 192.168.20.6 8080
+nsx "$G" nft add element inet warren peer_svc '{ 192.168.100.3 . 192.168.20.6 . tcp . 8080 }'
+ok "the hand-added element opens the path" tcp 192.168.100.3 192.168.20.6 8080
+out=$(run "$D/p1.json")
+json_eq "the drift is repaired" "$out" '[.changed,.replaced,.elements_removed,.verified]' \
+	'[true,false,1,"compare"]'
+fails "the path is closed again" tcp 192.168.100.3 192.168.20.6 8080
+eq "the ruleset is the policy's again" "$before" "$(ruleset)"
 
 # --- one peer's list changes: element messages only -------------------------------------------
 policy p2 '.peers[1].access[0].ports = [9090]'
