@@ -200,6 +200,30 @@ json_eq "the message names the rejected object" "$out" '[.failed, (.msg | test("
 eq "the previous ruleset is intact" "$before" "$(ruleset)"
 ok "and still enforced" tcp 192.168.100.3 192.168.20.5 9090
 
+# --- a ruleset changed underneath: the batch carries the generation and the kernel refuses it ---
+# strace holds nft-apply right before it sends its batch (the third setsockopt, SO_SNDBUFFORCE,
+# comes after the read and the compare); meanwhile another commit moves the generation.
+policy p4 '.peers[1].access[0].ports = [9090] | .deny_networks += ["10.9.9.0/24"]'
+before=$(ruleset)
+nsx "$G" strace -qq -o /dev/null -e trace=setsockopt \
+	-e inject=setsockopt:delay_exit=2000000:when=3 "$APPLY" "$D/p4.json" >"$D/race" &
+race=$!
+sleep 0.8
+nsx "$G" nft add table inet nftbump$T_ID
+set +e
+wait $race
+rc=$?
+set -e
+eq "a stale batch exits 1" 1 "$rc"
+json_eq "and says so" "$(cat "$D/race")" '.msg | test("ruleset changed while")' 'true'
+nsx "$G" nft delete table inet nftbump$T_ID
+eq "nothing of the stale batch was applied" "$before" "$(ruleset)"
+out=$(run "$D/p4.json")
+json_eq "run again, it applies" "$out" '[.changed,.replaced]' '[true,false]'
+json_eq "the new deny network is there" "$(nsx "$G" nft -j list set inet warren deny_nets)" \
+	'[.nftables[1].set.elem[].prefix.addr]' '["10.9.9.0","172.16.10.0"]'
+out=$(run "$D/p2.json")
+
 # --- structure change replaces the table in one batch ------------------------------------------
 policy p3 '.masquerade = false'
 out=$(run "$D/p3.json")
