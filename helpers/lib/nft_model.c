@@ -234,9 +234,12 @@ void nft_model_finish(struct nft_model *m)
 {
 	size_t i;
 
-	qsort(m->lines, m->nlines, sizeof(*m->lines), line_cmp);
+	if (m->nlines)
+		qsort(m->lines, m->nlines, sizeof(*m->lines), line_cmp);
 	for (i = 0; i < m->nsets; i++)
-		qsort(m->sets[i].elems, m->sets[i].nelems, sizeof(struct nft_elem), nft_elem_cmp);
+		if (m->sets[i].nelems)
+			qsort(m->sets[i].elems, m->sets[i].nelems, sizeof(struct nft_elem),
+			      nft_elem_cmp);
 }
 
 bool nft_model_same_structure(const struct nft_model *a, const struct nft_model *b)

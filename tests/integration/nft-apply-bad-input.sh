@@ -11,6 +11,7 @@ t_cleanup "rm -rf $D"
 APPLY="$WARREN_BIN/nft-apply"
 EX="$(dirname "$0")/../../docs/examples/nft-policy.json"
 t_ns "$G"
+t_cleanup "ip netns exec $G $WARREN_BIN/nft-apply delete" # and its witness file
 out=$(nsx "$G" "$APPLY" "$EX")
 json_eq "the example policy applies" "$out" '[.changed,.rules]' '[true,19]'
 out=$(nsx "$G" "$APPLY" "$EX")

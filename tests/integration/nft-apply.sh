@@ -14,6 +14,7 @@ t_cleanup "rm -rf $D"
 APPLY="$WARREN_BIN/nft-apply"
 PREFIX="wr$T_ID"
 for ns in $G $C $B $L $Z; do t_ns "$ns"; done
+t_cleanup "ip netns exec $G $WARREN_BIN/nft-apply delete" # and its witness file
 t_veth "$C" "vc$T_ID" 10.77.1.2/24 "$G" "gc$T_ID" 10.77.1.1/24
 t_veth "$B" "vb$T_ID" 10.77.2.2/24 "$G" "gb$T_ID" 10.77.2.1/24
 t_veth "$L" "vl$T_ID" 192.168.20.5/24 "$G" "gl$T_ID" 192.168.20.1/24
@@ -53,8 +54,8 @@ listen() {
 for p in 8080 9090; do listen "$L" 192.168.20.5 $p; listen "$L" 192.168.20.6 $p; done
 listen "$Z" 172.16.10.5 8080
 # tcp SRC DST PORT: a TCP connect from the client with source address SRC.
-tcp() { nsx "$C" nc -z -w 2 -s "$1" "$2" "$3"; }
-ping_from() { nsx "$C" ping -c 1 -W 2 -q -I "$1" "$2"; }
+tcp() { nsx "$C" nc -z -w 1 -s "$1" "$2" "$3"; }
+ping_from() { nsx "$C" ping -c 1 -W 1 -q -I "$1" "$2"; }
 
 # Log lines from a namespace need nf_log_all_netns; restore the host's value at exit.
 old_log=$(sysctl -n net.netfilter.nf_log_all_netns)
@@ -205,7 +206,7 @@ ok "and still enforced" tcp 192.168.100.3 192.168.20.5 9090
 # comes after the read and the compare); meanwhile another commit moves the generation.
 policy p4 '.peers[1].access[0].ports = [9090] | .deny_networks += ["10.9.9.0/24"]'
 before=$(ruleset)
-nsx "$G" strace -qq -o /dev/null -e trace=setsockopt \
+nsx "$G" env ASAN_OPTIONS=detect_leaks=0 strace -qq -o /dev/null -e trace=setsockopt \
 	-e inject=setsockopt:delay_exit=2000000:when=3 "$APPLY" "$D/p4.json" >"$D/race" &
 race=$!
 sleep 0.8
