@@ -291,6 +291,9 @@ int nft_build(struct nft_desired *d, const struct nft_policy *pol)
 		return -ENOMEM;
 	nftnl_table_set_str(d->table, NFTNL_TABLE_NAME, pol->table);
 	nftnl_table_set_u32(d->table, NFTNL_TABLE_FAMILY, NFPROTO_INET);
+	nftnl_table_set_u32(d->table, NFTNL_TABLE_FLAGS, 0);
+	if ((ret = nft_model_table(&d->model, d->table)))
+		return ret;
 	for (i = 0; i < sizeof(setdefs) / sizeof(setdefs[0]); i++)
 		if ((ret = add_set(d, &setdefs[i])))
 			return ret;

@@ -66,6 +66,21 @@ PARSE_CB(rule, nftnl_rule_alloc, nftnl_rule_nlmsg_parse, nftnl_rule_free,
 PARSE_CB(obj, nftnl_obj_alloc, nftnl_obj_nlmsg_parse, nftnl_obj_free,
 	 nftnl_obj_get_str(o, NFTNL_OBJ_TABLE), nft_model_obj)
 
+/* The table's flags (dormant, owner) are part of its structure: a dormant table filters nothing. */
+static int table_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct ctx *c = data;
+	struct nftnl_table *t = nftnl_table_alloc();
+
+	if (!t || nftnl_table_nlmsg_parse(nlh, t) < 0)
+		c->ret = -EPROTO;
+	else
+		c->ret = nft_model_table(c->m, t);
+	if (t)
+		nftnl_table_free(t);
+	return c->ret ? MNL_CB_ERROR : MNL_CB_OK;
+}
+
 /* NFTA_SET_ELEM_KEY / _KEY_END: a nest holding NFTA_DATA_VALUE. */
 static bool key_value(const struct nlattr *nest, uint8_t out[static NFT_KEY_MAX])
 {
@@ -94,19 +109,21 @@ static int elem_parse(struct ctx *c, const struct nlattr *list_elem)
 		switch (mnl_attr_get_type(a)) {
 		case NFTA_SET_ELEM_KEY:
 			if (!key_value(a, e.key))
-				e.flags |= 0x80000000U; /* unlike anything warren builds */
+				e.flags |= NFT_ELEM_FOREIGN;
 			break;
 		case NFTA_SET_ELEM_KEY_END:
 			if (!key_value(a, e.key_end))
-				e.flags |= 0x80000000U;
+				e.flags |= NFT_ELEM_FOREIGN;
 			break;
 		case NFTA_SET_ELEM_FLAGS:
 			if (mnl_attr_validate(a, MNL_TYPE_U32) < 0)
 				return -EPROTO;
 			e.flags |= ntohl(mnl_attr_get_u32(a));
+			if (e.flags & ~NFT_SET_ELEM_INTERVAL_END)
+				e.flags |= NFT_ELEM_FOREIGN;
 			break;
 		default: /* data, timeouts, expressions: warren sets none of them */
-			e.flags |= 0x40000000U;
+			e.flags |= NFT_ELEM_FOREIGN;
 			break;
 		}
 	}
@@ -168,11 +185,11 @@ static int read_once(struct nft_nl *nl, struct nft_model *m)
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	int ret;
 
-	ret = nft_nl_talk(nl, request(buf, NFT_MSG_GETTABLE, NLM_F_ACK, m->table), NULL, NULL);
+	ret = nft_nl_talk(nl, request(buf, NFT_MSG_GETTABLE, NLM_F_ACK, m->table), table_cb, &c);
 	if (ret == -ENOENT)
 		return 0;
-	if (ret)
-		return ret;
+	if (ret || c.ret)
+		return ret ? ret : c.ret;
 	m->exists = true;
 	if ((ret = dump(nl, &c, NFT_MSG_GETCHAIN, chain_cb)) ||
 	    (ret = dump(nl, &c, NFT_MSG_GETSET, set_cb)) || (ret = dump_elems(nl, &c)) ||

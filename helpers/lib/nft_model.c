@@ -10,6 +10,7 @@
 #include <libnftnl/object.h>
 #include <libnftnl/rule.h>
 #include <libnftnl/set.h>
+#include <libnftnl/table.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
 
@@ -74,6 +75,14 @@ static int add_line(struct nft_model *m, const char *fmt, ...)
 static const char *str_or(const char *s)
 {
 	return s ? s : "";
+}
+
+int nft_model_table(struct nft_model *m, const struct nftnl_table *t)
+{
+	return add_line(m, "0 table flags 0x%x",
+			nftnl_table_is_set(t, NFTNL_TABLE_FLAGS)
+			    ? nftnl_table_get_u32(t, NFTNL_TABLE_FLAGS)
+			    : 0);
 }
 
 int nft_model_chain(struct nft_model *m, const struct nftnl_chain *c)
@@ -252,6 +261,17 @@ bool nft_model_same_structure(const struct nft_model *a, const struct nft_model 
 		if (strcmp(a->lines[i], b->lines[i]))
 			return false;
 	return true;
+}
+
+bool nft_model_foreign_elements(const struct nft_model *m)
+{
+	size_t i, j;
+
+	for (i = 0; i < m->nsets; i++)
+		for (j = 0; j < m->sets[i].nelems; j++)
+			if (m->sets[i].elems[j].flags & NFT_ELEM_FOREIGN)
+				return true;
+	return false;
 }
 
 size_t nft_mset_count(const struct nft_mset *s)

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct nftnl_table;
 struct nftnl_chain;
 struct nftnl_set;
 struct nftnl_obj;
@@ -20,10 +21,13 @@ struct nftnl_rule;
 #define NFT_KEY_MAX	 16 /* four 32-bit registers: the widest key warren uses */
 #define NFT_OBJ_NAME_MAX 32
 
+/* Set on a live element warren cannot have made (timeouts, data, comments, odd key sizes). */
+#define NFT_ELEM_FOREIGN 0x80000000U
+
 struct nft_elem {
 	uint8_t key[NFT_KEY_MAX];
 	uint8_t key_end[NFT_KEY_MAX];
-	uint32_t flags; /* NFT_SET_ELEM_INTERVAL_END */
+	uint32_t flags; /* NFT_SET_ELEM_INTERVAL_END, or NFT_ELEM_FOREIGN */
 };
 
 struct nft_mset {
@@ -61,6 +65,7 @@ void nft_model_init(struct nft_model *m, const char *table);
 void nft_model_free(struct nft_model *m);
 
 /* Record one object of the table; the libnftnl object is only read. */
+int nft_model_table(struct nft_model *m, const struct nftnl_table *t);
 int nft_model_chain(struct nft_model *m, const struct nftnl_chain *c);
 int nft_model_set(struct nft_model *m, const struct nftnl_set *s);
 int nft_model_obj(struct nft_model *m, struct nftnl_obj *o);
@@ -71,6 +76,8 @@ int nft_mset_add(struct nft_mset *s, const struct nft_elem *e);
 void nft_model_finish(struct nft_model *m);
 
 bool nft_model_same_structure(const struct nft_model *a, const struct nft_model *b);
+/* Whether any element carries NFT_ELEM_FOREIGN: such a table is replaced, not patched. */
+bool nft_model_foreign_elements(const struct nft_model *m);
 /* Elements as the user counts them: an interval is one element, not a start and an end. */
 size_t nft_mset_count(const struct nft_mset *s);
 size_t nft_model_count_elements(const struct nft_model *m);

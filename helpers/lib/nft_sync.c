@@ -30,7 +30,7 @@ int nft_plan(const struct nft_desired *d, const struct nft_model *live, struct n
 	size_t i;
 
 	memset(p, 0, sizeof(*p));
-	if (!nft_model_same_structure(&d->model, live)) {
+	if (!nft_model_same_structure(&d->model, live) || nft_model_foreign_elements(live)) {
 		p->changed = p->replace = true;
 		return 0;
 	}
