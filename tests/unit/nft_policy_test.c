@@ -191,6 +191,10 @@ static void test_build(void)
 	CHECK(nft_build(&b, &pol) == 0);
 	CHECK(nft_plan(&b, &a.model, &plan) == 0 && plan.changed && !plan.replace);
 	CHECK(plan.add == 1 && plan.del == 1 && plan.sets_changed == 1);
+	/* A live element warren cannot have made (say, with a comment): replace, do not patch. */
+	set(&a, "peer_net")->elems[0].flags |= NFT_ELEM_FOREIGN;
+	CHECK(nft_plan(&b, &a.model, &plan) == 0 && plan.changed && plan.replace);
+	set(&a, "peer_net")->elems[0].flags &= ~NFT_ELEM_FOREIGN;
 	nft_desired_free(&b);
 	/* No masquerade: a different structure, replaced whole. */
 	pol.flags &= ~NFT_POLICY_MASQUERADE;
