@@ -3,6 +3,7 @@
 # lxc-probe against real unprivileged LXC containers (busybox rootfs, private lxcpath): missing,
 # bad arguments, malformed config, stopped, running with and without tun, frozen, and the
 # Proxmox config format; checked against lxc-info, /proc, the cgroup files and ip(8).
+# shellcheck source=../lib.sh
 source "$(dirname "$0")/../lib.sh"
 
 P=/tmp/warren-lxp-$T_ID
