@@ -65,6 +65,7 @@ $(B)/tests/%: $(B)/tests/unit/%.o $(B)/libwarren.a
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $(WARREN_LDFLAGS) -o $@ $^ $(call pkg_libs,$(ALL_PKGS))
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
+include helpers/debian.mk
 
 install: all
 	install -d $(DESTDIR)$(BINDIR)
@@ -103,6 +104,7 @@ test: deps
 	$(MAKE) asan
 	$(MAKE) vm
 	$(MAKE) fuzz FUZZ_SECONDS=20
+	$(MAKE) molecule
 
 fuzz:
 	tests/fuzz/run $(FUZZ_SECONDS)
@@ -110,7 +112,11 @@ fuzz:
 bench: all
 	WARREN_BIN=$(CURDIR)/$(B) bench/run
 
-.PHONY: all install clean deps unit lint asan integration vm test fuzz bench
+# Molecule's sequence on real LXC containers (roles/wireguard_ct, lxc backend), with ansible-playbook.
+molecule: all deb
+	tests/molecule-run default
+
+.PHONY: all install clean deps unit lint asan integration vm test fuzz bench molecule
 .DELETE_ON_ERROR:
 .SECONDARY:
 

@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Proxmox CT configuration (/etc/pve/lxc/ID.conf): "key: value" lines, option lists such as
+ * "local-lvm:vm-90-disk-0,size=8G" or "name=eth0,bridge=vmbr0,ip=dhcp", and raw lxc.* keys.
+ * Sizes without a unit are MiB for memory and swap, GiB for disks, as in Proxmox.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "lxc_conf.h"
+#include "lxc_conf_int.h"
+
+/* Finds "name=value" in a comma-separated option list; copies the value. */
+static bool pve_opt(const char *list, const char *name, char *out, size_t size)
+{
+	size_t nlen = strlen(name);
+	const char *p = list;
+
+	while (p && *p) {
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+
+		if (len > nlen && !strncmp(p, name, nlen) && p[nlen] == '=') {
+			len -= nlen + 1;
+			if (len >= size)
+				return false;
+			memcpy(out, p + nlen + 1, len);
+			out[len] = '\0';
+			return true;
+		}
+		p = end ? end + 1 : NULL;
+	}
+	return false;
+}
+
+static bool pve_mib(const char *key, const char *v, uint64_t *bytes, struct err *err)
+{
+	uint64_t mib;
+
+	if (!lxc_conf_parse_u64(v, &mib) || mib > (UINT64_MAX >> 20))
+		return err_set(err, "%s must be a number of MiB, not \"%s\"", key, v);
+	*bytes = mib << 20;
+	return true;
+}
+
+static bool pve_rootfs(struct lxc_conf *conf, const char *v, struct err *err)
+{
+	char size[32];
+	size_t n = strcspn(v, ",");
+
+	if (n == 0 || n >= sizeof(conf->rootfs))
+		return err_set(err, "bad rootfs \"%.80s\"", v);
+	memcpy(conf->rootfs, v, n);
+	conf->rootfs[n] = '\0';
+	if (!pve_opt(v, "size", size, sizeof(size)))
+		return true;
+	/* Proxmox writes "8G"; a bare number is GiB. */
+	if (strspn(size, "0123456789") == strlen(size) && strlen(size) + 1 < sizeof(size))
+		strcat(size, "G");
+	if (!lxc_conf_parse_size(size, &conf->disk))
+		return err_set(err, "rootfs: bad size \"%s\"", size);
+	conf->has |= LXC_HAS_DISK;
+	return true;
+}
+
+static bool pve_net(struct lxc_conf *conf, const char *key, const char *v, struct err *err)
+{
+	struct lxc_conf_net *net;
+	unsigned int idx;
+	char extra;
+
+	if (sscanf(key, "net%u%c", &idx, &extra) != 1 || idx >= LXC_CONF_MAX_NETS)
+		return err_set(err, "bad network key \"%s\"", key);
+	net = &conf->nets[idx];
+	if (idx >= conf->n_nets)
+		conf->n_nets = idx + 1;
+	if (!pve_opt(v, "name", net->name, sizeof(net->name)))
+		return err_set(err, "%s: no valid name= in \"%.80s\"", key, v);
+	pve_opt(v, "bridge", net->link, sizeof(net->link));
+	if (!pve_opt(v, "type", net->type, sizeof(net->type)))
+		strcpy(net->type, "veth");
+	pve_opt(v, "hwaddr", net->hwaddr, sizeof(net->hwaddr));
+	pve_opt(v, "ip", net->ipv4, sizeof(net->ipv4));
+	return true;
+}
+
+static bool pve_bool(bool *dst, const char *key, const char *v, struct err *err)
+{
+	if (strcmp(v, "0") && strcmp(v, "1"))
+		return err_set(err, "%s must be 0 or 1, not \"%s\"", key, v);
+	*dst = v[0] == '1';
+	return true;
+}
+
+bool lxc_pve_line(struct lxc_conf *conf, char *line, struct err *err)
+{
+	char *colon = strchr(line, ':'), *key = line, *v;
+	uint64_t n;
+
+	if (!colon || colon == line)
+		return err_set(err, "expected \"key: value\", got \"%.80s\"", line);
+	*colon = '\0';
+	v = lxc_conf_trim(colon + 1);
+	key = lxc_conf_trim(key);
+	if (strpbrk(key, " \t="))
+		return err_set(err, "bad key \"%.80s\"", key);
+	if (!strncmp(key, "lxc.", 4))
+		return lxc_conf_set(conf, key, v, err);
+	if (!strcmp(key, "memory")) {
+		conf->has |= LXC_HAS_MEMORY;
+		return pve_mib(key, v, &conf->memory, err);
+	}
+	if (!strcmp(key, "swap")) {
+		conf->has |= LXC_HAS_SWAP;
+		return pve_mib(key, v, &conf->swap, err);
+	}
+	if (!strcmp(key, "cores")) {
+		if (!lxc_conf_parse_u64(v, &n) || n == 0 || n > 8192)
+			return err_set(err, "cores must be 1..8192, not \"%s\"", v);
+		conf->cores = (unsigned int)n;
+		conf->has |= LXC_HAS_CORES;
+		return true;
+	}
+	if (!strcmp(key, "rootfs"))
+		return pve_rootfs(conf, v, err);
+	if (!strcmp(key, "unprivileged")) {
+		conf->has |= LXC_HAS_UNPRIV;
+		return pve_bool(&conf->unpriv, key, v, err);
+	}
+	if (!strcmp(key, "onboot")) {
+		conf->has |= LXC_HAS_AUTOSTART;
+		return pve_bool(&conf->autostart, key, v, err);
+	}
+	if (!strcmp(key, "hostname")) {
+		if (strlen(v) >= sizeof(conf->hostname))
+			return err_set(err, "hostname \"%.80s\" is too long", v);
+		strcpy(conf->hostname, v);
+		return true;
+	}
+	if (!strncmp(key, "net", 3))
+		return pve_net(conf, key, v, err);
+	/* devN: /dev/net/tun[,uid=...]: Proxmox bind-mounts the node and allows it. */
+	if (!strncmp(key, "dev", 3) && !strncmp(v, "/dev/net/tun", 12) &&
+	    (!v[12] || v[12] == ',')) {
+		conf->tun_mount = conf->tun_allow = true;
+		return true;
+	}
+	return true;
+}
+
+void lxc_pve_finish(struct lxc_conf *conf)
+{
+	/* Proxmox maps 0..65535 to 100000.. unless the file brings its own maps. */
+	if (conf->unpriv && conf->n_idmaps == 0) {
+		conf->idmaps[0] = (struct lxc_idmap){'u', 0, 100000, 65536};
+		conf->idmaps[1] = (struct lxc_idmap){'g', 0, 100000, 65536};
+		conf->n_idmaps = 2;
+	}
+}

@@ -1,0 +1,180 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# lxc-probe against real unprivileged LXC containers (busybox rootfs, private lxcpath): missing,
+# bad arguments, malformed config, stopped, running with and without tun, frozen, and the
+# Proxmox config format; checked against lxc-info, /proc, the cgroup files and ip(8).
+# shellcheck source=../lib.sh
+source "$(dirname "$0")/../lib.sh"
+
+P=/tmp/warren-lxp-$T_ID
+BR=lxpb$T_ID
+PROBE=("$WARREN_BIN/lxc-probe" --lxc-path "$P" --pve-dir "$P/pve")
+MIB256=268435456
+
+mkdir -p "$P/pve"
+chmod 0755 "$P"
+t_cleanup "rm -rf $P"
+for f in /etc/subuid /etc/subgid; do
+	grep -q '^root:100000:65536$' "$f" 2>/dev/null || echo root:100000:65536 >>"$f"
+done
+ip link add "$BR" type bridge
+t_cleanup "ip link del $BR"
+ip addr add 10.232.77.1/24 dev "$BR"
+ip link set "$BR" up
+
+# make_ct NAME TUN(0|1) ADDRESS: a busybox container whose init sleeps.
+make_ct() {
+	local d=$P/$1
+	mkdir -p "$d"/rootfs/{bin,dev,proc,sys,tmp,etc}
+	chmod 0755 "$d"
+	cp /bin/busybox "$d/rootfs/bin/"
+	chown -R 100000:100000 "$d/rootfs"
+	cat >"$d/config" <<-CONF
+		# lxc-probe test container
+		lxc.include = /usr/share/lxc/config/common.conf
+		lxc.include = /usr/share/lxc/config/userns.conf
+		lxc.uts.name = $1
+		lxc.rootfs.path = dir:$d/rootfs
+		lxc.idmap = u 0 100000 65536
+		lxc.idmap = g 0 100000 65536
+		lxc.net.0.type = veth
+		lxc.net.0.link = $BR
+		lxc.net.0.flags = up
+		lxc.net.0.name = eth0
+		lxc.net.0.ipv4.address = $3
+		lxc.init.cmd = /bin/busybox sleep 3600
+		lxc.start.auto = 1
+		lxc.cgroup.memory.limit_in_bytes = 256M
+		lxc.cgroup.cpuset.cpus = 0
+	CONF
+	if [ "$2" = 1 ]; then
+		cat >>"$d/config" <<-CONF
+			lxc.cgroup.devices.allow = c 10:200 rwm
+			lxc.mount.entry = /dev/net/tun dev/net/tun none bind,create=file 0 0
+		CONF
+	fi
+	t_cleanup "lxc-stop -P $P -n $1 -k"
+}
+
+probe() { "${PROBE[@]}" "$@"; }
+field() { jq -c "$2" <<<"$1"; }
+
+# Missing container and bad arguments.
+out=$(probe warren-lxp-none) && rc=0 || rc=$?
+eq "missing container exits 0" 0 "$rc"
+eq "missing container" '{"exists":false}' "$out"
+for args in "" "../etc" "a b" "--bogus x" "one two"; do
+	# shellcheck disable=SC2086
+	out=$(probe $args 2>/dev/null) && rc=0 || rc=$?
+	eq "bad arguments [$args] exit 2" 2 "$rc"
+	json_eq "bad arguments [$args] fail" "$out" .failed true
+done
+
+# Malformed configuration: a runtime failure naming the line, nothing printed but the failure.
+mkdir -p "$P/broken" && printf 'lxc.uts.name = b\nthis is not a setting\n' >"$P/broken/config"
+out=$(probe broken) && rc=0 || rc=$?
+eq "malformed config exits 1" 1 "$rc"
+json_eq "malformed config fails" "$out" .failed true
+ok "malformed config names the line" grep -q 'config: line 2: expected' <<<"$out"
+printf 'lxc.idmap = u 0 100000\n' >"$P/broken/config"
+out=$(probe broken) && rc=0 || rc=$?
+eq "bad id map exits 1" 1 "$rc"
+ok "bad id map is quoted" grep -q 'bad id map \\"u 0 100000\\"' <<<"$out"
+
+# Stopped container with tun configured.
+make_ct lxp1 1 10.232.77.11/24
+out=$(probe lxp1)
+json_eq "stopped: exists" "$out" .exists true
+json_eq "stopped: state" "$out" .state '"stopped"'
+json_eq "stopped: no init" "$out" .init_pid null
+json_eq "stopped: unprivileged" "$out" .unprivileged true
+json_eq "stopped: id maps" "$out" '[.idmaps[]|[.type,.nsid,.hostid,.range]]' '[["u",0,100000,65536],["g",0,100000,65536]]'
+json_eq "stopped: autostart" "$out" .autostart true
+json_eq "stopped: limits" "$out" .limits "{\"cores\":1,\"disk\":null,\"memory\":$MIB256,\"swap\":null}"
+json_eq "stopped: tun from config" "$out" '[.tun,.tun_detail.configured,.tun_detail.device]' '[true,true,null]'
+json_eq "stopped: no netns facts" "$out" '[.kernel_wireguard,.interfaces,.usage]' '[null,null,null]'
+
+# Running.
+ok "lxp1 starts" lxc-start -P "$P" -n lxp1
+t_wait 5 lxc-info -P "$P" -n lxp1 -s -H
+start=$(date +%s%N)
+out=$(timeout 5 "${PROBE[@]}" lxp1)
+took=$((($(date +%s%N) - start) / 1000000))
+ok "probe of a running container returns within 2 s ($took ms)" test "$took" -lt 2000
+pid=$(lxc-info -P "$P" -n lxp1 -p -H)
+json_eq "running: state" "$out" .state '"running"'
+json_eq "running: init pid agrees with lxc-info" "$out" .init_pid "$pid"
+eq "running: uid map in /proc" "0 100000 65536" "$(awk '{print $1, $2, $3}' /proc/"$pid"/uid_map)"
+json_eq "running: tun usable" "$out" '[.tun,.tun_detail.device,.tun_detail.allowed]' '[true,true,true]'
+kwg=false
+[ -d /sys/module/wireguard ] && kwg=true
+json_eq "running: kernel WireGuard as the host has it" "$out" .kernel_wireguard "$kwg"
+json_eq "running: eth0 address" "$out" '[.interfaces[]|select(.name=="eth0")|.addresses[0]]' '["10.232.77.11/24"]'
+want=$(nsenter -t "$pid" -n ip -j addr show dev eth0 | jq -c '[.[0].addr_info[]|"\(.local)/\(.prefixlen)"]')
+json_eq "running: eth0 addresses agree with ip(8)" "$out" '[.interfaces[]|select(.name=="eth0")|.addresses[]]' "$want"
+want=$(nsenter -t "$pid" -n ip -j link show dev eth0 | jq -c '.[0].address')
+json_eq "running: eth0 MAC agrees with ip(8)" "$out" '.interfaces[]|select(.name=="eth0")|.mac' "$want"
+ok "running: lxc-info shows the same IP" grep -qx 'IP:.*10.232.77.11' <<<"$(lxc-info -P "$P" -n lxp1 -i)"
+cg=/sys/fs/cgroup/memory/lxc.payload.lxp1
+if [ -f "$cg/memory.limit_in_bytes" ]; then
+	json_eq "running: memory limit agrees with the cgroup" "$out" .usage.memory_limit "$(cat $cg/memory.limit_in_bytes)"
+	json_eq "running: memory use from v1" "$out" .usage.memory_from '"v1"'
+fi
+json_eq "running: memory limit" "$out" .usage.memory_limit "$MIB256"
+json_eq "running: one CPU" "$out" .usage.cpus 1
+json_eq "running: usage is counted" "$out" '[.usage.memory > 0, .usage.cpu_usec > 0]' '[true,true]'
+quiet() { "$@" >/dev/null 2>&1; }
+ok "host reaches the container" quiet ping -c1 -W2 10.232.77.11
+
+# Frozen, then thawed.
+ok "lxp1 freezes" lxc-freeze -P "$P" -n lxp1
+out=$(timeout 5 "${PROBE[@]}" lxp1)
+json_eq "frozen: state" "$out" .state '"frozen"'
+json_eq "frozen: still answers for its netns" "$out" .kernel_wireguard "$kwg"
+ok "lxp1 thaws" lxc-unfreeze -P "$P" -n lxp1
+json_eq "thawed: state" "$(probe lxp1)" .state '"running"'
+
+# A running container without tun.
+make_ct lxp2 0 10.232.77.12/24
+ok "lxp2 starts" lxc-start -P "$P" -n lxp2
+out=$(probe lxp2)
+json_eq "no tun: state" "$out" .state '"running"'
+json_eq "no tun: tun false" "$out" '[.tun,.tun_detail.configured,.tun_detail.device]' '[false,false,false]'
+json_eq "no tun: its own address" "$out" '[.interfaces[]|select(.name=="eth0")|.addresses[0]]' '["10.232.77.12/24"]'
+
+# The Proxmox format: /etc/pve/lxc/ID.conf describes CT 4242, whose runtime is LXCPATH/4242.
+make_ct 4242 1 10.232.77.13/24
+cat >"$P/pve/4242.conf" <<-CONF
+	arch: amd64
+	cores: 1
+	hostname: lxp-pve
+	memory: 256
+	swap: 128
+	net0: name=eth0,bridge=$BR,hwaddr=BC:24:11:00:42:42,ip=10.232.77.13/24,type=veth
+	onboot: 1
+	rootfs: local-lvm:vm-4242-disk-0,size=8G
+	unprivileged: 1
+	dev0: /dev/net/tun
+
+	[snap]
+	memory: 4096
+CONF
+out=$(probe 4242)
+json_eq "pve: backend" "$out" .backend '"proxmox"'
+json_eq "pve: limits" "$out" .limits "{\"cores\":1,\"disk\":8589934592,\"memory\":$MIB256,\"swap\":134217728}"
+json_eq "pve: stopped" "$out" .state '"stopped"'
+ok "CT 4242 starts" lxc-start -P "$P" -n 4242
+out=$(probe 4242)
+json_eq "pve: running" "$out" .state '"running"'
+json_eq "pve: init pid" "$out" .init_pid "$(lxc-info -P "$P" -n 4242 -p -H)"
+json_eq "pve: unprivileged by default map" "$out" '[.unprivileged,.idmaps[0].hostid]' '[true,100000]'
+json_eq "pve: tun" "$out" .tun true
+
+# Deterministic: two probes agree on everything but usage.
+a=$(probe lxp1 | jq -c 'del(.usage)')
+b=$(probe lxp1 | jq -c 'del(.usage)')
+eq "two probes agree" "$a" "$b"
+
+# Stopped again.
+ok "lxp2 stops" lxc-stop -P "$P" -n lxp2 -k
+json_eq "stopped again" "$(probe lxp2)" '[.state,.init_pid]' '["stopped",null]'

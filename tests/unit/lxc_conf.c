@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Unit tests for the LXC and Proxmox configuration parser (helpers/lib/lxc_conf.c, lxc_pve.c). */
+#include <stdio.h>
+#include <string.h>
+
+#include "lxc_conf.h"
+
+static int failures, checks;
+
+#define CHECK(cond)                                                                                \
+	do {                                                                                       \
+		checks++;                                                                          \
+		if (!(cond)) {                                                                     \
+			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);   \
+			failures++;                                                                \
+		}                                                                                  \
+	} while (0)
+
+static bool parse(struct lxc_conf *c, enum lxc_conf_kind kind, const char *text, struct err *err)
+{
+	return lxc_conf_parse(c, kind, text, strlen(text), err);
+}
+
+static void test_lxc(void)
+{
+	static const char text[] =
+	    "# warren\n"
+	    "lxc.include = /usr/share/lxc/config/common.conf\n"
+	    "lxc.uts.name = wg\n"
+	    "lxc.rootfs.path = dir:/var/lib/lxc/90/rootfs\n"
+	    "  lxc.idmap = u 0 100000 65536  \n"
+	    "lxc.idmap = g 0 100000 65536\n"
+	    "lxc.net.0.type = veth\n"
+	    "lxc.net.0.link = warrenbr0\n"
+	    "lxc.net.0.name = eth0\n"
+	    "lxc.net.0.ipv4.address = 192.168.90.2/24\n"
+	    "lxc.start.auto = 1\n"
+	    "lxc.cgroup.memory.limit_in_bytes = 1G\n"
+	    "lxc.cgroup.cpuset.cpus = 0\n"
+	    "lxc.cgroup.devices.allow = c 10:200 rwm\n"
+	    "lxc.mount.entry = /dev/net/tun dev/net/tun none bind,create=file 0 0\n";
+	struct err err = {};
+	struct lxc_conf c;
+
+	CHECK(parse(&c, LXC_CONF_LXC, text, &err));
+	CHECK(c.kind == LXC_CONF_LXC);
+	CHECK(!strcmp(c.hostname, "wg"));
+	CHECK(!strcmp(c.rootfs, "dir:/var/lib/lxc/90/rootfs"));
+	CHECK(c.n_idmaps == 2 && c.idmaps[0].type == 'u' && c.idmaps[0].hostid == 100000 &&
+	      c.idmaps[1].type == 'g' && c.idmaps[1].range == 65536);
+	CHECK(lxc_conf_unprivileged(&c));
+	CHECK((c.has & LXC_HAS_AUTOSTART) && c.autostart);
+	CHECK((c.has & LXC_HAS_MEMORY) && c.memory == 1ULL << 30);
+	CHECK((c.has & LXC_HAS_CORES) && c.cores == 1);
+	CHECK(!(c.has & LXC_HAS_DISK) && !(c.has & LXC_HAS_SWAP));
+	CHECK(c.tun_allow && c.tun_mount);
+	CHECK(c.n_nets == 1 && !strcmp(c.nets[0].link, "warrenbr0") &&
+	      !strcmp(c.nets[0].ipv4, "192.168.90.2/24") && !strcmp(c.nets[0].type, "veth"));
+
+	/* cgroup2 keys, no tun, privileged. */
+	CHECK(parse(&c, LXC_CONF_LXC,
+		    "lxc.cgroup2.memory.max = 536870912\nlxc.cgroup2.cpuset.cpus = 0-1,3\n"
+		    "lxc.cgroup2.devices.allow = c 1:3 rwm\nlxc.start.auto = 0\n",
+		    &err));
+	CHECK(c.memory == 512ULL << 20 && c.cores == 3 && !c.autostart);
+	CHECK(!c.tun_allow && !c.tun_mount && !lxc_conf_unprivileged(&c));
+	/* "max" is no limit; "c *:* rwm" allows the tun. */
+	CHECK(parse(&c, LXC_CONF_LXC,
+		    "lxc.cgroup2.memory.max = max\nlxc.cgroup.devices.allow = c *:* rwm\n", &err));
+	CHECK(!(c.has & LXC_HAS_MEMORY) && c.tun_allow);
+	/* Only a uid map: not unprivileged. */
+	CHECK(parse(&c, LXC_CONF_LXC, "lxc.idmap = u 0 100000 65536\n", &err));
+	CHECK(!lxc_conf_unprivileged(&c));
+}
+
+static void test_pve(void)
+{
+	static const char text[] =
+	    "#warren VPN\n"
+	    "arch: amd64\n"
+	    "cores: 1\n"
+	    "hostname: wireguard\n"
+	    "memory: 1024\n"
+	    "swap: 512\n"
+	    "net0: name=eth0,bridge=vmbr0,hwaddr=BC:24:11:00:00:01,ip=dhcp,type=veth\n"
+	    "onboot: 1\n"
+	    "ostype: debian\n"
+	    "rootfs: local-lvm:vm-90-disk-0,size=8G\n"
+	    "startup: order=10\n"
+	    "tags: warren;wireguard\n"
+	    "unprivileged: 1\n"
+	    "dev0: /dev/net/tun\n"
+	    "\n"
+	    "[snap1]\n"
+	    "memory: 4096\n"
+	    "garbage without colon\n";
+	struct err err = {};
+	struct lxc_conf c;
+
+	CHECK(parse(&c, LXC_CONF_PVE, text, &err));
+	CHECK(c.kind == LXC_CONF_PVE);
+	CHECK(c.memory == 1024ULL << 20 && c.swap == 512ULL << 20 && c.cores == 1);
+	CHECK((c.has & LXC_HAS_DISK) && c.disk == 8ULL << 30);
+	CHECK(!strcmp(c.rootfs, "local-lvm:vm-90-disk-0"));
+	CHECK(c.autostart && c.unpriv && lxc_conf_unprivileged(&c));
+	CHECK(c.n_idmaps == 2 && c.idmaps[0].hostid == 100000);
+	CHECK(c.tun_allow && c.tun_mount);
+	CHECK(c.n_nets == 1 && !strcmp(c.nets[0].link, "vmbr0") && !strcmp(c.nets[0].ipv4, "dhcp"));
+	CHECK(!strcmp(c.hostname, "wireguard"));
+
+	/* Raw lxc.* keys in a Proxmox file; custom maps replace the default one. */
+	CHECK(parse(&c, LXC_CONF_PVE,
+		    "unprivileged: 1\nlxc.idmap: u 0 200000 1000\nlxc.idmap: g 0 200000 1000\n"
+		    "lxc.cgroup2.devices.allow: c 10:200 rwm\n"
+		    "lxc.mount.entry: /dev/net/tun dev/net/tun none bind,create=file\n"
+		    "rootfs: local:90/vm-90-disk-0.raw,size=16\n",
+		    &err));
+	CHECK(c.n_idmaps == 2 && c.idmaps[0].hostid == 200000 && c.tun_allow && c.tun_mount);
+	CHECK(c.disk == 16ULL << 30);
+	/* Privileged. */
+	CHECK(parse(&c, LXC_CONF_PVE, "unprivileged: 0\nmemory: 512\n", &err));
+	CHECK(!lxc_conf_unprivileged(&c) && !c.tun_allow);
+}
+
+static void expect_error(enum lxc_conf_kind kind, const char *text, const char *needle)
+{
+	struct err err = {};
+	struct lxc_conf c;
+
+	CHECK(!parse(&c, kind, text, &err));
+	checks++;
+	if (!strstr(err.msg, needle)) {
+		fprintf(stderr, "error \"%s\" lacks \"%s\"\n", err.msg, needle);
+		failures++;
+	}
+}
+
+static void test_malformed(void)
+{
+	expect_error(LXC_CONF_LXC, "lxc.uts.name = a\nno equals sign\n", "line 2: expected");
+	expect_error(LXC_CONF_LXC, "foo.bar = 1\n", "unknown key \"foo.bar\"");
+	expect_error(LXC_CONF_LXC, "lxc.idmap = u 0 100000\n", "bad id map");
+	expect_error(LXC_CONF_LXC, "lxc.idmap = x 0 1 2\n", "bad id map");
+	expect_error(LXC_CONF_LXC, "lxc.idmap = u 0 -1 2\n", "bad id map");
+	expect_error(LXC_CONF_LXC, "lxc.start.auto = yes\n", "must be 0 or 1");
+	expect_error(LXC_CONF_LXC, "lxc.cgroup.memory.limit_in_bytes = 1X\n", "bad size \"1X\"");
+	expect_error(LXC_CONF_LXC, "lxc.cgroup.cpuset.cpus = 3-1\n", "bad cpu list");
+	expect_error(LXC_CONF_LXC, "lxc.net.x.link = br\n", "bad network key");
+	expect_error(LXC_CONF_LXC, "lxc.net.99.link = br\n", "bad network key");
+	expect_error(LXC_CONF_PVE, "memory 1024\n", "expected \"key: value\"");
+	expect_error(LXC_CONF_PVE, "memory: 1G\n", "MiB");
+	expect_error(LXC_CONF_PVE, "cores: 0\n", "cores must be");
+	expect_error(LXC_CONF_PVE, "unprivileged: true\n", "must be 0 or 1");
+	expect_error(LXC_CONF_PVE, "rootfs: local:x,size=huge\n", "bad size");
+	expect_error(LXC_CONF_PVE, "net0: bridge=vmbr0\n", "no valid name=");
+	expect_error(LXC_CONF_PVE, "lxc.idmap: u 0\n", "bad id map");
+}
+
+static void test_values(void)
+{
+	uint64_t b;
+	unsigned int n;
+
+	CHECK(lxc_conf_parse_size("1073741824", &b) && b == 1ULL << 30);
+	CHECK(lxc_conf_parse_size("512M", &b) && b == 512ULL << 20);
+	CHECK(lxc_conf_parse_size("8G", &b) && b == 8ULL << 30);
+	CHECK(lxc_conf_parse_size("1024k", &b) && b == 1ULL << 20);
+	CHECK(lxc_conf_parse_size("2TB", &b) && b == 2ULL << 40);
+	CHECK(!lxc_conf_parse_size("", &b) && !lxc_conf_parse_size("G", &b) &&
+	      !lxc_conf_parse_size("-1", &b) && !lxc_conf_parse_size("1.5G", &b) &&
+	      !lxc_conf_parse_size("99999999999999999999", &b) &&
+	      !lxc_conf_parse_size("99999999999T", &b));
+	CHECK(lxc_conf_parse_cpuset("0", &n) && n == 1);
+	CHECK(lxc_conf_parse_cpuset("0-3,8,10-11", &n) && n == 7);
+	CHECK(!lxc_conf_parse_cpuset("", &n) && !lxc_conf_parse_cpuset("1,", &n) &&
+	      !lxc_conf_parse_cpuset("a", &n) && !lxc_conf_parse_cpuset("1-", &n));
+	CHECK(lxc_name_valid("warren-mol1") && lxc_name_valid("90") && lxc_name_valid("a.b_c"));
+	CHECK(!lxc_name_valid("") && !lxc_name_valid("..") && !lxc_name_valid("a/b") &&
+	      !lxc_name_valid("a b") && !lxc_name_valid("../etc"));
+	CHECK(lxc_ctid_valid("90") && lxc_ctid_valid("100") && !lxc_ctid_valid("090") &&
+	      !lxc_ctid_valid("1234567890") && !lxc_ctid_valid("9a"));
+}
+
+int main(void)
+{
+	test_lxc();
+	test_pve();
+	test_malformed();
+	test_values();
+	printf("lxc_conf: %d checks, %d failed\n", checks, failures);
+	return failures ? 1 : 0;
+}
