@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
@@ -15,29 +18,58 @@
 
 #define NL_TIMEOUT_SEC 10
 
-int nl_open(struct nl_sock *s, int bus)
+static int nl_setup(struct nl_sock *s, int bus, unsigned int timeout_ms)
 {
-	struct timeval tv = {.tv_sec = NL_TIMEOUT_SEC};
-	int one = 1;
+	struct timeval tv = {.tv_sec = timeout_ms / 1000, .tv_usec = (timeout_ms % 1000) * 1000};
+	int one = 1, fd;
 
-	memset(s, 0, sizeof(*s));
 	s->mnl = mnl_socket_open2(bus, SOCK_CLOEXEC);
 	if (!s->mnl)
 		return -errno;
-	if (mnl_socket_bind(s->mnl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		int ret = -errno;
-
-		mnl_socket_close(s->mnl);
-		s->mnl = NULL;
-		return ret;
-	}
+	fd = mnl_socket_get_fd(s->mnl);
 	/* Best effort: older kernels lack these, and the replies stay correct without them. */
 	mnl_socket_setsockopt(s->mnl, NETLINK_EXT_ACK, &one, sizeof(one));
 	mnl_socket_setsockopt(s->mnl, NETLINK_CAP_ACK, &one, sizeof(one));
-	setsockopt(mnl_socket_get_fd(s->mnl), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) < 0 ||
+	    mnl_socket_bind(s->mnl, 0, MNL_SOCKET_AUTOPID) < 0)
+		return -errno;
 	s->portid = mnl_socket_get_portid(s->mnl);
 	s->seq = (uint32_t)time(NULL);
 	return 0;
+}
+
+int nl_open_netns(struct nl_sock *s, int bus, pid_t pid, unsigned int timeout_ms)
+{
+	int self = -1, target = -1, ret;
+	char path[64];
+
+	memset(s, 0, sizeof(*s));
+	if (pid > 0) {
+		snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
+		self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+		target = open(path, O_RDONLY | O_CLOEXEC);
+		if (self < 0 || target < 0 || setns(target, CLONE_NEWNET) < 0) {
+			ret = -errno;
+			goto out;
+		}
+	}
+	ret = nl_setup(s, bus, timeout_ms);
+	if (self >= 0 && setns(self, CLONE_NEWNET) < 0 && !ret)
+		ret = -errno;
+out:
+	if (ret)
+		nl_close(s);
+	if (self >= 0)
+		close(self);
+	if (target >= 0)
+		close(target);
+	return ret;
+}
+
+int nl_open(struct nl_sock *s, int bus)
+{
+	return nl_open_netns(s, bus, 0, NL_TIMEOUT_SEC * 1000);
 }
 
 void nl_close(struct nl_sock *s)

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <libmnl/libmnl.h>
 
@@ -22,7 +23,13 @@ struct nl_sock {
 	char ext_msg[256]; /* the kernel's extended-ACK message for the last error, if any */
 };
 
+/* A bound socket with a 10 s receive/send timeout, in the caller's network namespace. */
 int nl_open(struct nl_sock *s, int bus);
+/*
+ * The same in the network namespace of process @pid (0: the caller's), with @timeout_ms. The
+ * caller is back in its own namespace when this returns; the socket stays in the target's.
+ */
+int nl_open_netns(struct nl_sock *s, int bus, pid_t pid, unsigned int timeout_ms);
 void nl_close(struct nl_sock *s);
 /* Puts a request header into @buf with the next sequence number. */
 struct nlmsghdr *nl_msg(struct nl_sock *s, void *buf, uint16_t type, uint16_t flags);

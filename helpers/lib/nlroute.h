@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Read-only netlink queries with libmnl: interfaces and addresses over rtnetlink, and generic
- * netlink family lookups, optionally inside another process's network namespace. Every socket
- * has a receive timeout, so a query never blocks for long.
+ * Interfaces and their addresses over rtnetlink, on a socket from nl.h (which may live in
+ * another process's network namespace: nl_open_netns).
  */
 #ifndef WARREN_NLROUTE_H
 #define WARREN_NLROUTE_H
@@ -14,9 +13,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-struct mnl_socket;
-
-#define NLROUTE_TIMEOUT_MS 1000
+#include "nl.h"
 
 struct nlroute_addr {
 	int family; /* AF_INET or AF_INET6 */
@@ -40,19 +37,8 @@ struct nlroute_links {
 	struct nlroute_link *v;
 };
 
-/*
- * Opens and binds a netlink socket of @proto (NETLINK_ROUTE, NETLINK_GENERIC) in the network
- * namespace of @pid (0: the caller's). The caller returns to its own namespace before this
- * returns; the socket stays in the target's.
- */
-int nlroute_open(pid_t pid, int proto, struct mnl_socket **out);
-void nlroute_close(struct mnl_socket *nl);
-
 /* Every interface with its addresses, sorted by index. Free with nlroute_links_free(). */
-int nlroute_links(struct mnl_socket *rtnl, struct nlroute_links *links);
+int nlroute_links(struct nl_sock *rtnl, struct nlroute_links *links);
 void nlroute_links_free(struct nlroute_links *links);
-
-/* Resolves a generic netlink family: its id (> 0), or -ENOENT when not registered. */
-int nlroute_genl_family(struct mnl_socket *genl, const char *name);
 
 #endif

@@ -18,6 +18,7 @@
 #include <sodium.h>
 
 #include "nl.h"
+#include "nlroute.h"
 #include "wgdev.h"
 
 #define DUMP_RETRIES 16
@@ -363,67 +364,21 @@ int wgdev_nl_set(const struct wg_device *dev)
 	return ret == -EOPNOTSUPP ? -ENODEV : ret;
 }
 
-static int link_info_attr(const struct nlattr *attr, void *data)
-{
-	if (mnl_attr_get_type(attr) == IFLA_INFO_KIND &&
-	    !mnl_attr_validate(attr, MNL_TYPE_STRING) &&
-	    !strcmp(mnl_attr_get_str(attr), "wireguard"))
-		*(bool *)data = true;
-	return MNL_CB_OK;
-}
-
-struct link_ctx {
-	const char *name;
-	bool wg;
-};
-
-static int link_attr(const struct nlattr *attr, void *data)
-{
-	struct link_ctx *l = data;
-
-	if (mnl_attr_get_type(attr) == IFLA_IFNAME && !mnl_attr_validate(attr, MNL_TYPE_STRING))
-		l->name = mnl_attr_get_str(attr);
-	else if (mnl_attr_get_type(attr) == IFLA_LINKINFO)
-		mnl_attr_parse_nested(attr, link_info_attr, &l->wg);
-	return MNL_CB_OK;
-}
-
-struct list_ctx {
-	char ***names;
-	size_t *n, *cap;
-};
-
-static int list_cb(const struct nlmsghdr *nlh, void *data)
-{
-	struct list_ctx *c = data;
-	struct link_ctx l = {0};
-
-	mnl_attr_parse(nlh, sizeof(struct ifinfomsg), link_attr, &l);
-	if (l.wg && l.name && wgdev_names_push(c->names, c->n, c->cap, l.name))
-		return MNL_CB_ERROR;
-	return MNL_CB_OK;
-}
-
 int wgdev_nl_list(char ***names, size_t *n, size_t *cap)
 {
-	char buf[NL_MSG_SIZE];
-	struct list_ctx c = {names, n, cap};
-	struct nlmsghdr *nlh;
-	struct ifinfomsg *ifi;
+	struct nlroute_links links;
 	struct nl_sock s;
-	int ret, tries;
+	size_t i;
+	int ret;
 
 	ret = nl_open(&s, NETLINK_ROUTE);
 	if (ret)
 		return ret;
-	for (tries = 0; tries < DUMP_RETRIES; tries++) {
-		nlh = nl_msg(&s, buf, RTM_GETLINK, NLM_F_DUMP);
-		ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
-		ifi->ifi_family = AF_UNSPEC;
-		ret = nl_talk(&s, nlh, list_cb, &c);
-		if (ret != -EINTR)
-			break;
-	}
+	ret = nlroute_links(&s, &links);
 	nl_close(&s);
+	for (i = 0; !ret && i < links.n; i++)
+		if (!strcmp(links.v[i].kind, "wireguard"))
+			ret = wgdev_names_push(names, n, cap, links.v[i].name);
+	nlroute_links_free(&links);
 	return ret;
 }

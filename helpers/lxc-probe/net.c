@@ -11,6 +11,9 @@
 #include <string.h>
 
 #include "nlroute.h"
+
+/* Every netlink wait is bounded well inside the probe's 2 s budget. */
+#define PROBE_NL_TIMEOUT_MS 1000
 #include "probe.h"
 
 static json_t *link_json(const struct nlroute_link *l)
@@ -31,7 +34,8 @@ static json_t *link_json(const struct nlroute_link *l)
 
 int probe_net(struct probe *p, json_t *doc)
 {
-	struct mnl_socket *rtnl = NULL, *genl = NULL;
+	struct nl_sock rtnl = {0}, genl = {0};
+	uint16_t family;
 	struct nlroute_links links = {};
 	json_t *ifs = NULL, *kwg = json_null();
 	size_t i;
@@ -39,25 +43,25 @@ int probe_net(struct probe *p, json_t *doc)
 
 	if (!p->init)
 		goto set;
-	ret = nlroute_open(p->init, NETLINK_ROUTE, &rtnl);
+	ret = nl_open_netns(&rtnl, NETLINK_ROUTE, p->init, PROBE_NL_TIMEOUT_MS);
 	if (!ret)
-		ret = nlroute_open(p->init, NETLINK_GENERIC, &genl);
+		ret = nl_open_netns(&genl, NETLINK_GENERIC, p->init, PROBE_NL_TIMEOUT_MS);
 	if (ret) {
 		err_set(&p->err, "entering the network namespace of pid %d: %s", (int)p->init,
 			strerror(-ret));
 		goto out;
 	}
-	ret = nlroute_links(rtnl, &links);
+	ret = nlroute_links(&rtnl, &links);
 	if (ret) {
 		err_set(&p->err, "listing interfaces: %s", strerror(-ret));
 		goto out;
 	}
-	ret = nlroute_genl_family(genl, "wireguard");
+	ret = nl_genl_family(&genl, "wireguard", &family);
 	if (ret < 0 && ret != -ENOENT) {
 		err_set(&p->err, "resolving the wireguard netlink family: %s", strerror(-ret));
 		goto out;
 	}
-	kwg = json_boolean(ret > 0);
+	kwg = json_boolean(ret == 0);
 	ifs = json_array();
 	for (i = 0; ifs && i < links.n; i++)
 		json_array_append_new(ifs, link_json(&links.v[i]));
@@ -73,7 +77,7 @@ out:
 	if (ret)
 		json_decref(kwg);
 	nlroute_links_free(&links);
-	nlroute_close(rtnl);
-	nlroute_close(genl);
+	nl_close(&rtnl);
+	nl_close(&genl);
 	return ret;
 }
