@@ -34,8 +34,11 @@ static int runtime_fail(const char *what, const char *ifname, int ret)
 }
 
 /*
- * Reading the live device runs beside validation: it is only a read, and on a busy userspace
- * interface it is the slowest step. Nothing is applied before both are done.
+ * Reading the live device runs beside loading and validating the state: it is only a read, and
+ * on a userspace interface with many peers it is the slowest step. When the host has exactly one
+ * WireGuard interface (the usual VPN container) the read starts before the state is even loaded;
+ * otherwise as soon as the state names its interface. If the guess was wrong the right
+ * interface is read afterwards. Nothing is applied before the state is valid and both are done.
  */
 struct live_read {
 	pthread_t thread;
@@ -53,14 +56,25 @@ static void *live_read_thread(void *arg)
 	return NULL;
 }
 
-static void live_read_start(struct live_read *r, json_t *root)
+static void live_read_start(struct live_read *r, const char *ifname)
 {
-	const char *ifname = json_string_value(json_object_get(root, "interface"));
-
-	if (!ifname || !*ifname || strlen(ifname) >= sizeof(r->ifname) || strchr(ifname, '/'))
+	if (r->started || !ifname || !*ifname || strlen(ifname) >= sizeof(r->ifname) ||
+	    strchr(ifname, '/'))
 		return;
 	strcpy(r->ifname, ifname);
 	r->started = !pthread_create(&r->thread, NULL, live_read_thread, r);
+}
+
+static void live_read_guess(struct live_read *r)
+{
+	char **names;
+	size_t n;
+
+	if (wgdev_list(&names, &n))
+		return;
+	if (n == 1)
+		live_read_start(r, names[0]);
+	wgdev_free_names(names, n);
 }
 
 static int live_read_finish(struct live_read *r, const char *ifname, struct wg_device **dev)
@@ -73,6 +87,8 @@ static int live_read_finish(struct live_read *r, const char *ifname, struct wg_d
 			r->dev = NULL;
 			return r->ret;
 		}
+		wgdev_free(r->dev);
+		r->dev = NULL;
 	}
 	return wgdev_get(dev, ifname);
 }
@@ -102,12 +118,13 @@ int sync_main(int argc, char *argv[])
 	if (!path)
 		return json_out_fail(EXIT_INVALID, "usage: wg-peer-sync sync STATE.json [--check] "
 						   "[--allow-empty]");
+	live_read_guess(&rd);
 	root = wgstate_read(path, &err);
 	if (!root) {
 		ret = json_out_fail_err(EXIT_INVALID, &err);
 		goto out;
 	}
-	live_read_start(&rd, root);
+	live_read_start(&rd, json_string_value(json_object_get(root, "interface")));
 	if (!wgstate_parse(&st, root, WGSTATE_READ_KEYS | WGSTATE_RESOLVE, &err)) {
 		ret = json_out_fail_err(EXIT_INVALID, &err);
 		goto out;
