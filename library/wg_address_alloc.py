@@ -114,9 +114,9 @@ def main():
         a = next(free, None)
         if a is None:
             usable = sum(1 for h in pool.hosts() if h not in reserved)
-            fail(msg="pool %s is exhausted: %d usable addresses, %d allocated, %d peers need "
-                 "one more (%s)" % (pool, usable, len(alloc), len(new) - new.index(n),
-                                    ", ".join(new[new.index(n):])))
+            fail(msg="pool %s is exhausted: %d usable addresses, %d allocated, %d more needed "
+                 "(%s)" % (pool, usable, len(alloc), len(new) - new.index(n),
+                           ", ".join(new[new.index(n):])))
         alloc[n] = a
     allocated = [q["name"] for q in present if str(alloc[q["name"]]) != old.get(q["name"])]
     after = {n: str(a) for n, a in sorted(alloc.items())}
