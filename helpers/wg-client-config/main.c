@@ -8,25 +8,20 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "dispatch.h"
 #include "key.h"
 #include "out.h"
 
-static const struct cmd_entry {
-	const char *name;
-	int (*fn)(int argc, char *argv[]);
-} cmds[] = {
+static const struct dispatch_cmd cmds[] = {
     {"write", write_main},
     {"remove", remove_main},
     {"qr", qr_main},
 };
 
-static void usage(FILE *f)
-{
-	fputs("usage: wg-client-config write SPEC.json|- --dir DIR [--check] [--terminal]\n"
-	      "       wg-client-config remove NAME --dir DIR [--check]\n"
-	      "       wg-client-config qr NAME --dir DIR\n",
-	      f);
-}
+static const char usage[] =
+    "usage: wg-client-config write SPEC.json|- --dir DIR [--check] [--terminal]\n"
+    "       wg-client-config remove NAME --dir DIR [--check]\n"
+    "       wg-client-config qr NAME --dir DIR\n";
 
 int cmd_opts(struct opts *o, int argc, char *argv[], const char *allowed)
 {
@@ -60,21 +55,7 @@ int cmd_path(char *path, size_t size, const char *dir, const char *name, const c
 
 int main(int argc, char *argv[])
 {
-	size_t i;
-
 	if (key_init() < 0)
 		return json_out_fail(EXIT_RUNTIME, "libsodium failed to initialise");
-	if (argc < 2) {
-		usage(stderr);
-		return json_out_fail(EXIT_INVALID, "missing command");
-	}
-	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
-		usage(stdout);
-		return 0;
-	}
-	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-		if (!strcmp(argv[1], cmds[i].name))
-			return cmds[i].fn(argc - 1, argv + 1);
-	usage(stderr);
-	return json_out_fail(EXIT_INVALID, "unknown command \"%s\"", argv[1]);
+	return DISPATCH(argc, argv, cmds, usage, NULL);
 }
