@@ -115,21 +115,11 @@ static void sync_dir(const char *path)
 	free(copy);
 }
 
-int filesync_write(const char *path, const void *data, size_t len, mode_t mode, bool check,
-		   bool *changed)
+int filesync_replace(const char *path, const void *data, size_t len, mode_t mode)
 {
 	char tmp[4096];
 	int ret, fd;
 
-	*changed = false;
-	ret = same(path, data, len, mode);
-	if (ret < 0)
-		return ret;
-	if (ret == 1)
-		return 0;
-	*changed = true;
-	if (check)
-		return 0;
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid()) >= (int)sizeof(tmp))
 		return -ENAMETOOLONG;
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
@@ -149,6 +139,21 @@ int filesync_write(const char *path, const void *data, size_t len, mode_t mode, 
 	else
 		sync_dir(path);
 	return ret;
+}
+
+int filesync_write(const char *path, const void *data, size_t len, mode_t mode, bool check,
+		   bool *changed)
+{
+	int ret;
+
+	*changed = false;
+	ret = same(path, data, len, mode);
+	if (ret < 0)
+		return ret;
+	if (ret == 1)
+		return 0;
+	*changed = true;
+	return check ? 0 : filesync_replace(path, data, len, mode);
 }
 
 int filesync_remove(const char *path, bool check, bool *changed)

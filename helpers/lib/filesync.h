@@ -16,6 +16,11 @@
 
 #define FILESYNC_MAX (1U << 20) /* largest file read back for comparison */
 
+/*
+ * Replaces @path with @data, mode @mode, atomically: an O_EXCL 0600 temporary file beside it,
+ * fsync, rename, fsync of the directory. The one way warren writes a file it owns.
+ */
+int filesync_replace(const char *path, const void *data, size_t len, mode_t mode);
 /* Ensures @path holds exactly @data with mode @mode. -EISDIR etc. when @path is not a file. */
 int filesync_write(const char *path, const void *data, size_t len, mode_t mode, bool check,
 		   bool *changed);

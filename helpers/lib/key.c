@@ -10,6 +10,7 @@
 
 #include <sodium.h>
 
+#include "filesync.h"
 #include "key.h"
 
 int key_init(void)
@@ -166,25 +167,12 @@ out:
 
 int key_write_file(const char *path, const uint8_t key[static KEY_LEN])
 {
-	char b64[KEY_B64_LEN + 1], tmp[4096];
-	int ret, fd;
+	char b64[KEY_B64_LEN];
+	int ret;
 
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid()) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0)
-		return -errno;
 	key_to_base64(b64, key);
 	b64[KEY_B64_LEN - 1] = '\n';
-	ret = write(fd, b64, KEY_B64_LEN) == KEY_B64_LEN ? 0 : -EIO;
+	ret = filesync_replace(path, b64, sizeof(b64), 0600);
 	sodium_memzero(b64, sizeof(b64));
-	if (!ret && fsync(fd) < 0)
-		ret = -errno;
-	if (close(fd) < 0 && !ret)
-		ret = -errno;
-	if (!ret && rename(tmp, path) < 0)
-		ret = -errno;
-	if (ret)
-		unlink(tmp);
 	return ret;
 }

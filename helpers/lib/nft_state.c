@@ -11,6 +11,7 @@
 
 #include <sodium.h>
 
+#include "filesync.h"
 #include "nft_state.h"
 
 #ifndef SO_NETNS_COOKIE
@@ -72,26 +73,16 @@ int nft_state_load(const char *path, struct nft_state *st)
 
 int nft_state_save(const char *path, const struct nft_state *st)
 {
-	char tmp[4200], hex[65];
-	FILE *f;
-	int ret = 0;
+	char line[512], hex[65];
+	int n;
 
 	mkdir("/run/warren", 0755);
 	mkdir(NFT_STATE_DIR, 0700);
-	if (snprintf(tmp, sizeof(tmp), "%s.%d", path, (int)getpid()) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	f = fopen(tmp, "we");
-	if (!f)
-		return -errno;
 	sodium_bin2hex(hex, sizeof(hex), st->hash, 32);
-	if (fprintf(f, "warren-nft-state 1 %" PRIu32 " %" PRIu64 " %" PRIu64 " %s %s\n", st->genid,
-		    st->rules, st->elements, hex, st->table) < 0)
-		ret = -EIO;
-	if (fclose(f) != 0 && !ret)
-		ret = -errno;
-	if (!ret && rename(tmp, path) < 0)
-		ret = -errno;
-	if (ret)
-		unlink(tmp);
-	return ret;
+	n = snprintf(line, sizeof(line),
+		     "warren-nft-state 1 %" PRIu32 " %" PRIu64 " %" PRIu64 " %s %s\n", st->genid,
+		     st->rules, st->elements, hex, st->table);
+	if (n < 0 || (size_t)n >= sizeof(line))
+		return -ENAMETOOLONG;
+	return filesync_replace(path, line, (size_t)n, 0600);
 }

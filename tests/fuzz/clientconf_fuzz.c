@@ -7,6 +7,7 @@
 #include "../../helpers/lib/buf.c"
 #include "../../helpers/lib/clientconf.c"
 #include "../../helpers/lib/err.c"
+#include "../../helpers/lib/filesync.c"
 #include "../../helpers/lib/key.c"
 #include "../../helpers/lib/wgdev.c"
 #include "../../helpers/lib/wgstate.c"

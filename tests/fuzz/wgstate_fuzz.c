@@ -5,7 +5,9 @@
  * input exercises parsing and validation only.
  */
 #include "../../helpers/lib/addr.c"
+#include "../../helpers/lib/buf.c"
 #include "../../helpers/lib/err.c"
+#include "../../helpers/lib/filesync.c"
 #include "../../helpers/lib/key.c"
 #include "../../helpers/lib/wgdev.c"
 #include "../../helpers/lib/wgstate.c"
