@@ -24,6 +24,9 @@ case "$WG_BACKEND" in
 kernel) eq "interface is a kernel wireguard link" wireguard "$kind" ;;
 userspace) eq "interface is wireguard-go's tun" tun "$kind" ;;
 esac
+# `ip netns exec` remounts /sys for the namespace: the VM's initramfs must allow that.
+ok "A's sysfs shows $WA" nsx "$A" test -e "/sys/class/net/$WA"
+fails "the root namespace's sysfs does not" test -e "/sys/class/net/$WA"
 
 t_key_file "$tmp/a.key"
 t_key_file "$tmp/b.key"
