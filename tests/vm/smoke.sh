@@ -4,6 +4,7 @@
 # configured with wg(8) and ip(8), real pings across it, then the handshake, the byte counters and
 # the roamed endpoint checked with `wg show`. Proves the qemu VM (WG_BACKEND=kernel, run by
 # tests/vm/run) and the host harness (WG_BACKEND=userspace: bash tests/vm/smoke.sh) alike.
+# shellcheck source=tests/lib.sh
 source "$(dirname "$0")/../lib.sh"
 
 A=vmsa$T_ID
