@@ -14,12 +14,13 @@ B ?= build
 CC ?= cc
 FUZZ_SECONDS ?= 60
 
+# CFLAGS/LDFLAGS are the user's (or a sanitizer build's); the project's own flags always apply.
 CFLAGS ?= -O2 -g
-CFLAGS += -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wformat=2 -Wmissing-prototypes \
+WARREN_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wformat=2 -Wmissing-prototypes \
 	  -Wstrict-prototypes -Wshadow -Wno-missing-field-initializers -MMD -MP \
 	  -fstack-protector-strong -fstack-clash-protection -D_FORTIFY_SOURCE=2 -fPIE \
-	  -Ihelpers/lib
-LDFLAGS += -pie -Wl,-z,relro,-z,now
+	  -pthread -Ihelpers/lib
+WARREN_LDFLAGS := -pie -Wl,-z,relro,-z,now -pthread
 
 # Base libraries every helper links; a helper adds its own in helpers/NAME/helper.mk
 # (PKGS_NAME := ...). Recursive variables: evaluated only when a recipe runs, so
@@ -45,7 +46,7 @@ all: $(BINS)
 $(B)/%.o: %.c
 	@mkdir -p $(@D)
 	@[ -n "$(Q)" ] && echo "  CC      $@" || true
-	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(WARREN_CFLAGS) -c -o $@ $<
 
 $(B)/libwarren.a: $(LIB_OBJ)
 	@[ -n "$(Q)" ] && echo "  AR      $@" || true
@@ -54,14 +55,14 @@ $(B)/libwarren.a: $(LIB_OBJ)
 define helper_rule
 $(B)/$(1): $(patsubst %.c,$(B)/%.o,$(wildcard helpers/$(1)/*.c)) $(B)/libwarren.a
 	@[ -n "$(Q)" ] && echo "  LD      $$@" || true
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $$@ $$^ $$(call pkg_libs,$(BASE_PKGS) $(PKGS_$(1)))
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $(WARREN_LDFLAGS) -o $$@ $$^ $$(call pkg_libs,$(BASE_PKGS) $(PKGS_$(1)))
 endef
 $(foreach h,$(HELPERS),$(eval $(call helper_rule,$(h))))
 
 $(B)/tests/%: $(B)/tests/unit/%.o $(B)/libwarren.a
 	@mkdir -p $(@D)
 	@[ -n "$(Q)" ] && echo "  LD      $@" || true
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(call pkg_libs,$(ALL_PKGS))
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $(WARREN_LDFLAGS) -o $@ $^ $(call pkg_libs,$(ALL_PKGS))
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
 
@@ -86,7 +87,7 @@ lint:
 ASAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 asan:
 	$(MAKE) B=build-asan CFLAGS="$(ASAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined" all unit
-	WARREN_BIN=$(CURDIR)/build-asan WARREN_ASAN=1 tests/run-integration wg-peer-sync
+	WARREN_BIN=$(CURDIR)/build-asan WARREN_ASAN=1 tests/run-integration wg-peer-sync wg-zabbix nft
 
 integration: all
 	WARREN_BIN=$(CURDIR)/$(B) tests/run-integration
@@ -111,3 +112,9 @@ bench: all
 
 .PHONY: all install clean deps unit lint asan integration vm test fuzz bench
 .DELETE_ON_ERROR:
+.SECONDARY:
+
+# zabbix-wg-stats: its integration tests alone (also part of `make integration`).
+zabbix-test: all
+	WARREN_BIN=$(CURDIR)/$(B) tests/run-integration wg-zabbix zabbix-
+.PHONY: zabbix-test

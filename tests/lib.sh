@@ -43,7 +43,7 @@ t_fail() {
 ok() {
 	local what=$1
 	shift
-	"$@" || t_fail "$what (command: $*)"
+	"$@" >/dev/null 2>&1 || t_fail "$what (command: $*)"
 	T_PASS=$((T_PASS + 1))
 }
 
@@ -51,7 +51,7 @@ ok() {
 fails() {
 	local what=$1
 	shift
-	if "$@"; then t_fail "$what (unexpectedly succeeded: $*)"; fi
+	if "$@" >/dev/null 2>&1; then t_fail "$what (unexpectedly succeeded: $*)"; fi
 	T_PASS=$((T_PASS + 1))
 }
 

@@ -14,7 +14,7 @@
 
 int key_init(void)
 {
-	struct rlimit none = { 0, 0 };
+	struct rlimit none = {0, 0};
 
 	setrlimit(RLIMIT_CORE, &none);
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
@@ -141,7 +141,8 @@ int key_read_file(uint8_t key[static KEY_LEN], const char *path, struct err *err
 	}
 	if (st.st_mode & 077) {
 		ret = -EACCES;
-		err_set(err, "key file \"%s\" is readable by group or others (mode %04o); chmod 0600 it",
+		err_set(err,
+			"key file \"%s\" is readable by group or others (mode %04o); chmod 0600 it",
 			path, (unsigned int)(st.st_mode & 07777));
 		goto out;
 	}

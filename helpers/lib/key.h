@@ -11,7 +11,7 @@
 
 #include "err.h"
 
-#define KEY_LEN 32
+#define KEY_LEN	    32
 #define KEY_B64_LEN 45 /* 44 characters and NUL */
 #define KEY_HEX_LEN 65 /* 64 characters and NUL */
 

@@ -11,8 +11,8 @@ int json_out_print(json_t *doc)
 
 	if (!doc)
 		return json_out_fail(EXIT_RUNTIME, "out of memory");
-	if (json_dumpf(doc, stdout, JSON_COMPACT | JSON_SORT_KEYS) < 0 || fputc('\n', stdout) == EOF ||
-	    fflush(stdout) == EOF)
+	if (json_dumpf(doc, stdout, JSON_COMPACT | JSON_SORT_KEYS) < 0 ||
+	    fputc('\n', stdout) == EOF || fflush(stdout) == EOF)
 		ret = EXIT_RUNTIME;
 	json_decref(doc);
 	return ret;

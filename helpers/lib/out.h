@@ -18,7 +18,8 @@ enum {
 	EXIT_INVALID = 2,
 };
 
-/* Prints @doc as one line on stdout and releases it. Returns 0, or EXIT_RUNTIME if stdout failed. */
+/* Prints @doc as one line on stdout and releases it. Returns 0, or EXIT_RUNTIME if stdout failed.
+ */
 int json_out_print(json_t *doc);
 /* Prints the failure object with a printf-formatted message and returns @code. */
 int json_out_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -37,7 +37,9 @@ static int emit_key(int argc, char *argv[], void (*gen)(uint8_t[static KEY_LEN])
 	}
 	key_to_base64(b64, key);
 	sodium_memzero(key, sizeof(key));
-	ret = puts(b64) == EOF || fflush(stdout) == EOF ? EXIT_RUNTIME : 0;
+	/* write(2), not stdio, so that no copy of the key stays in stdio's buffer. */
+	b64[KEY_B64_LEN - 1] = '\n';
+	ret = write(STDOUT_FILENO, b64, sizeof(b64)) == (ssize_t)sizeof(b64) ? 0 : EXIT_RUNTIME;
 	sodium_memzero(b64, sizeof(b64));
 	return ret;
 }
@@ -57,14 +59,19 @@ int pubkey_main(int argc, char *argv[])
 	uint8_t priv[KEY_LEN], pub[KEY_LEN];
 	char buf[256], b64[KEY_B64_LEN];
 	size_t len;
+	ssize_t n;
 	int ret = EXIT_INVALID;
 
 	(void)argv;
 	if (argc != 1)
 		return json_out_fail(EXIT_INVALID, "usage: wg-peer-sync pubkey < private.key");
-	len = fread(buf, 1, sizeof(buf), stdin);
+	/* read(2), not stdio: stdio would keep a copy of the key in its own buffer. */
+	len = 0;
+	while (len < sizeof(buf) && (n = read(STDIN_FILENO, buf + len, sizeof(buf) - len)) > 0)
+		len += (size_t)n;
 	if (len == sizeof(buf) || !key_parse_text(priv, buf, len)) {
-		ret = json_out_fail(EXIT_INVALID, "stdin does not hold a base64 private key of 32 bytes");
+		ret = json_out_fail(EXIT_INVALID,
+				    "stdin does not hold a base64 private key of 32 bytes");
 		goto out;
 	}
 	if (key_public(pub, priv) < 0) {

@@ -14,8 +14,8 @@ static const struct cmd_entry {
 	const char *name;
 	int (*fn)(int argc, char *argv[]);
 } cmds[] = {
-	{ "sync", sync_main },	   { "show", show_main },	{ "genkey", genkey_main },
-	{ "genpsk", genpsk_main }, { "pubkey", pubkey_main },
+    {"sync", sync_main},     {"show", show_main},     {"genkey", genkey_main},
+    {"genpsk", genpsk_main}, {"pubkey", pubkey_main},
 };
 
 static void usage(FILE *f)

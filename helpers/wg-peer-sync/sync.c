@@ -1,17 +1,177 @@
 // SPDX-License-Identifier: GPL-2.0-only
+/* sync STATE.json [--check] [--allow-empty], and show IFACE. */
+#include <errno.h>
+#include <pthread.h>
+#include <string.h>
+
 #include "cmd.h"
 #include "out.h"
+#include "wgdiff.h"
+#include "wgjson.h"
+#include "wgstate.h"
+
+static json_t *list_json(const struct wgdiff_list *l)
+{
+	json_t *arr = json_array();
+	size_t i;
+
+	for (i = 0; arr && i < l->n; i++)
+		json_array_append_new(arr, json_string(l->items[i]));
+	return arr;
+}
+
+static int runtime_fail(const char *what, const char *ifname, int ret)
+{
+	if (ret == -ENODEV)
+		return json_out_fail(EXIT_RUNTIME,
+				     "interface \"%s\" does not exist or is not WireGuard", ifname);
+	if (ret == -EPROTONOSUPPORT)
+		return json_out_fail(EXIT_RUNTIME,
+				     "interface \"%s\" does not exist: no userspace socket in %s "
+				     "and no kernel WireGuard module",
+				     ifname, wgdev_socket_dir());
+	return json_out_fail(EXIT_RUNTIME, "%s \"%s\": %s", what, ifname, json_out_strerror(ret));
+}
+
+/*
+ * Reading the live device runs beside validation: it is only a read, and on a busy userspace
+ * interface it is the slowest step. Nothing is applied before both are done.
+ */
+struct live_read {
+	pthread_t thread;
+	char ifname[IFNAMSIZ];
+	struct wg_device *dev;
+	int ret;
+	bool started;
+};
+
+static void *live_read_thread(void *arg)
+{
+	struct live_read *r = arg;
+
+	r->ret = wgdev_get(&r->dev, r->ifname);
+	return NULL;
+}
+
+static void live_read_start(struct live_read *r, json_t *root)
+{
+	const char *ifname = json_string_value(json_object_get(root, "interface"));
+
+	if (!ifname || !*ifname || strlen(ifname) >= sizeof(r->ifname) || strchr(ifname, '/'))
+		return;
+	strcpy(r->ifname, ifname);
+	r->started = !pthread_create(&r->thread, NULL, live_read_thread, r);
+}
+
+static int live_read_finish(struct live_read *r, const char *ifname, struct wg_device **dev)
+{
+	if (r->started) {
+		pthread_join(r->thread, NULL);
+		r->started = false;
+		if (!strcmp(r->ifname, ifname)) {
+			*dev = r->dev;
+			r->dev = NULL;
+			return r->ret;
+		}
+	}
+	return wgdev_get(dev, ifname);
+}
 
 int sync_main(int argc, char *argv[])
 {
-	(void)argc;
-	(void)argv;
-	return json_out_fail(EXIT_RUNTIME, "sync: not built yet");
+	struct live_read rd = {.ret = 0};
+	json_t *root = NULL;
+	struct wg_device *live = NULL;
+	struct wgstate st = {0};
+	struct wgdiff d = {0};
+	const char *path = NULL;
+	bool check = false, allow_empty = false, changed;
+	struct err err = {{0}};
+	int i, ret;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--check"))
+			check = true;
+		else if (!strcmp(argv[i], "--allow-empty"))
+			allow_empty = true;
+		else if (!path && argv[i][0] != '-')
+			path = argv[i];
+		else
+			return json_out_fail(EXIT_INVALID, "unknown argument \"%s\"", argv[i]);
+	}
+	if (!path)
+		return json_out_fail(EXIT_INVALID, "usage: wg-peer-sync sync STATE.json [--check] "
+						   "[--allow-empty]");
+	root = wgstate_read(path, &err);
+	if (!root) {
+		ret = json_out_fail_err(EXIT_INVALID, &err);
+		goto out;
+	}
+	live_read_start(&rd, root);
+	if (!wgstate_parse(&st, root, WGSTATE_READ_KEYS | WGSTATE_RESOLVE, &err)) {
+		ret = json_out_fail_err(EXIT_INVALID, &err);
+		goto out;
+	}
+	ret = live_read_finish(&rd, st.dev->name, &live);
+	if (ret) {
+		ret = runtime_fail("cannot read interface", st.dev->name, ret);
+		goto out;
+	}
+	ret = wgdiff_compute(&d, live, st.dev);
+	if (ret) {
+		ret = json_out_fail(EXIT_RUNTIME, "diff: %s", json_out_strerror(ret));
+		goto out;
+	}
+	if (d.live_peers && !d.remaining && !allow_empty && !st.allow_empty) {
+		ret = json_out_fail(EXIT_INVALID,
+				    "peers: refusing to remove all %zu peers of \"%s\"; pass "
+				    "--allow-empty (or \"allow_empty\": true) if that is meant",
+				    d.live_peers, st.dev->name);
+		goto out;
+	}
+	changed = wgdiff_changed(&d);
+	if (changed && !check) {
+		ret = wgdev_set(d.set);
+		if (ret) {
+			ret = runtime_fail("applying to", st.dev->name, ret);
+			goto out;
+		}
+	}
+	ret = json_out_print(json_pack("{s:b,s:b,s:s,s:s,s:o,s:o,s:o,s:o,s:I}", "changed", changed,
+				       "check", check, "interface", st.dev->name, "backend",
+				       wgdev_backend_name(wgdev_backend_of(st.dev->name)), "added",
+				       list_json(&d.added), "updated", list_json(&d.updated),
+				       "removed", list_json(&d.removed), "interface_changes",
+				       list_json(&d.fields), "unchanged", (json_int_t)d.unchanged));
+out:
+	if (rd.started)
+		pthread_join(rd.thread, NULL);
+	wgdev_free(rd.dev);
+	json_decref(root);
+	wgdiff_free(&d);
+	wgdev_free(live);
+	wgstate_free(&st);
+	return ret;
 }
 
 int show_main(int argc, char *argv[])
 {
-	(void)argc;
-	(void)argv;
-	return json_out_fail(EXIT_RUNTIME, "show: not built yet");
+	struct wg_device *dev = NULL;
+	json_t *doc;
+	int ret;
+
+	if (argc != 2)
+		return json_out_fail(EXIT_INVALID, "usage: wg-peer-sync show IFACE");
+	if (!*argv[1] || strlen(argv[1]) >= IFNAMSIZ || strchr(argv[1], '/'))
+		return json_out_fail(EXIT_INVALID, "\"%.64s\" is not a valid interface name",
+				     argv[1]);
+	ret = wgdev_get(&dev, argv[1]);
+	if (ret)
+		return runtime_fail("cannot read interface", argv[1], ret);
+	doc = wgjson_device(dev);
+	if (doc)
+		json_object_set_new(doc, "backend",
+				    json_string(wgdev_backend_name(wgdev_backend_of(argv[1]))));
+	wgdev_free(dev);
+	return json_out_print(doc);
 }

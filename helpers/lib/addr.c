@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "addr.h"
+
+static bool host_bits_clear(const uint8_t *addr, unsigned int bits, unsigned int cidr)
+{
+	unsigned int i;
+
+	for (i = cidr; i < bits; i++)
+		if (addr[i / 8] & (0x80 >> (i % 8)))
+			return false;
+	return true;
+}
+
+static void clear_host_bits(uint8_t *addr, unsigned int bits, unsigned int cidr)
+{
+	unsigned int i;
+
+	for (i = cidr; i < bits; i++)
+		addr[i / 8] &= ~(0x80 >> (i % 8));
+}
+
+bool addr_allowedip_parse(struct wg_allowedip *aip, const char *text, struct err *err)
+{
+	char host[INET6_ADDRSTRLEN + 1], fixed[ADDR_STR_LEN];
+	const char *slash = strchr(text, '/');
+	size_t hlen = slash ? (size_t)(slash - text) : strlen(text);
+	unsigned int bits;
+	char *end;
+	long cidr;
+
+	memset(aip, 0, sizeof(*aip));
+	if (hlen == 0 || hlen >= sizeof(host))
+		return err_set(err, "\"%.64s\" is not an IP range in CIDR form", text);
+	memcpy(host, text, hlen);
+	host[hlen] = '\0';
+	if (inet_pton(AF_INET, host, &aip->ip4) == 1) {
+		aip->family = AF_INET;
+		bits = 32;
+	} else if (inet_pton(AF_INET6, host, &aip->ip6) == 1) {
+		aip->family = AF_INET6;
+		bits = 128;
+	} else {
+		return err_set(err, "\"%.64s\" is not an IP range in CIDR form", text);
+	}
+	if (slash) {
+		errno = 0;
+		cidr = strtol(slash + 1, &end, 10);
+		if (!slash[1] || *end || errno || cidr < 0 || cidr > (long)bits ||
+		    slash[1] == '+' || slash[1] == '-' || slash[1] == ' ')
+			return err_set(err, "\"%.64s\" has an invalid prefix length (0-%u)", text,
+				       bits);
+	} else {
+		cidr = bits;
+	}
+	aip->cidr = (uint8_t)cidr;
+	if (!host_bits_clear((const uint8_t *)&aip->ip6, bits, aip->cidr)) {
+		clear_host_bits((uint8_t *)&aip->ip6, bits, aip->cidr);
+		addr_allowedip_str(fixed, aip);
+		return err_set(err, "\"%.64s\" has host bits set; did you mean \"%s\"?", text,
+			       fixed);
+	}
+	return true;
+}
+
+void addr_allowedip_str(char buf[static ADDR_STR_LEN], const struct wg_allowedip *aip)
+{
+	char host[INET6_ADDRSTRLEN];
+
+	inet_ntop(aip->family, &aip->ip6, host, sizeof(host));
+	snprintf(buf, ADDR_STR_LEN, "%s/%u", host, aip->cidr);
+}
+
+int addr_allowedip_cmp(const struct wg_allowedip *a, const struct wg_allowedip *b)
+{
+	int r;
+
+	if (a->family != b->family)
+		return a->family < b->family ? -1 : 1;
+	r = memcmp(&a->ip6, &b->ip6, a->family == AF_INET ? 4 : 16);
+	if (r)
+		return r;
+	return (int)a->cidr - (int)b->cidr;
+}
+
+bool addr_port_parse(uint16_t *port, const char *text)
+{
+	char *end;
+	long v;
+
+	if (!*text || *text < '0' || *text > '9')
+		return false;
+	errno = 0;
+	v = strtol(text, &end, 10);
+	if (*end || errno || v < 1 || v > 65535)
+		return false;
+	*port = (uint16_t)v;
+	return true;
+}
+
+bool addr_endpoint_parse(struct wg_endpoint *ep, const char *text, struct err *err)
+{
+	struct addrinfo hints = {.ai_socktype = SOCK_DGRAM, .ai_flags = AI_ADDRCONFIG};
+	struct addrinfo *res = NULL, *ai, *pick = NULL;
+	char host[256];
+	const char *colon, *hs = text;
+	size_t hlen;
+	uint16_t port;
+	int rc;
+
+	memset(ep, 0, sizeof(*ep));
+	if (text[0] == '[') {
+		const char *close = strchr(text, ']');
+
+		if (!close || close[1] != ':')
+			return err_set(err, "\"%.80s\" is not host:port or [v6]:port", text);
+		hs = text + 1;
+		hlen = (size_t)(close - hs);
+		colon = close + 1;
+		hints.ai_family = AF_INET6;
+		hints.ai_flags |= AI_NUMERICHOST;
+	} else {
+		colon = strrchr(text, ':');
+		if (!colon || strchr(text, ':') != colon)
+			return err_set(err, "\"%.80s\" is not host:port or [v6]:port", text);
+		hlen = (size_t)(colon - text);
+	}
+	if (hlen == 0 || hlen >= sizeof(host))
+		return err_set(err, "\"%.80s\" is not host:port or [v6]:port", text);
+	if (!addr_port_parse(&port, colon + 1))
+		return err_set(err, "\"%.80s\" has an invalid port (1-65535)", text);
+	memcpy(host, hs, hlen);
+	host[hlen] = '\0';
+	hints.ai_flags &= ~AI_ADDRCONFIG;
+	rc = getaddrinfo(host, NULL, &hints, &res);
+	if (rc)
+		return err_set(err, "cannot resolve \"%.80s\": %s", host, gai_strerror(rc));
+	for (ai = res; ai; ai = ai->ai_next) {
+		if (ai->ai_family == AF_INET) {
+			pick = ai;
+			break;
+		}
+		if (ai->ai_family == AF_INET6 && !pick)
+			pick = ai;
+	}
+	if (!pick) {
+		freeaddrinfo(res);
+		return err_set(err, "\"%.80s\" has no IPv4 or IPv6 address", host);
+	}
+	memcpy(&ep->sa, pick->ai_addr, pick->ai_addrlen);
+	if (ep->sa.sa_family == AF_INET)
+		ep->sin.sin_port = htons(port);
+	else
+		ep->sin6.sin6_port = htons(port);
+	freeaddrinfo(res);
+	return true;
+}
+
+void addr_endpoint_str(char buf[static ADDR_STR_LEN], const struct wg_endpoint *ep)
+{
+	char host[INET6_ADDRSTRLEN];
+
+	if (ep->sa.sa_family == AF_INET) {
+		inet_ntop(AF_INET, &ep->sin.sin_addr, host, sizeof(host));
+		snprintf(buf, ADDR_STR_LEN, "%s:%u", host, ntohs(ep->sin.sin_port));
+	} else if (ep->sa.sa_family == AF_INET6) {
+		inet_ntop(AF_INET6, &ep->sin6.sin6_addr, host, sizeof(host));
+		snprintf(buf, ADDR_STR_LEN, "[%s]:%u", host, ntohs(ep->sin6.sin6_port));
+	} else {
+		buf[0] = '\0';
+	}
+}
+
+bool addr_endpoint_is_set(const struct wg_endpoint *ep)
+{
+	return ep->sa.sa_family == AF_INET || ep->sa.sa_family == AF_INET6;
+}
+
+bool addr_endpoint_eq(const struct wg_endpoint *a, const struct wg_endpoint *b)
+{
+	if (a->sa.sa_family != b->sa.sa_family)
+		return false;
+	if (a->sa.sa_family == AF_INET)
+		return a->sin.sin_port == b->sin.sin_port &&
+		       a->sin.sin_addr.s_addr == b->sin.sin_addr.s_addr;
+	if (a->sa.sa_family == AF_INET6)
+		return a->sin6.sin6_port == b->sin6.sin6_port &&
+		       !memcmp(&a->sin6.sin6_addr, &b->sin6.sin6_addr, 16) &&
+		       a->sin6.sin6_scope_id == b->sin6.sin6_scope_id;
+	return true;
+}

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Builders for the handful of nf_tables expressions warren's rules use, on top of libnftnl. */
+#ifndef WARREN_NFT_EXPR_H
+#define WARREN_NFT_EXPR_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct nftnl_rule;
+
+/* A rule under construction; any allocation failure sets @oom and later calls do nothing. */
+struct nft_rb {
+	struct nftnl_rule *r;
+	bool oom;
+};
+
+void nft_x_meta(struct nft_rb *b, uint32_t key, uint32_t dreg);
+void nft_x_cmp(struct nft_rb *b, uint32_t sreg, uint32_t op, const void *data, uint32_t len);
+void nft_x_payload(struct nft_rb *b, uint32_t base, uint32_t offset, uint32_t len, uint32_t dreg);
+void nft_x_bitwise(struct nft_rb *b, uint32_t reg, uint32_t len, const void *mask,
+		   const void * xor);
+void nft_x_lookup(struct nft_rb *b, uint32_t sreg, const char *set);
+void nft_x_verdict(struct nft_rb *b, int verdict, const char *chain);
+void nft_x_ct_state(struct nft_rb *b, uint32_t dreg);
+void nft_x_limit(struct nft_rb *b, uint64_t rate, uint64_t unit, uint32_t burst);
+void nft_x_log(struct nft_rb *b, const char *prefix);
+void nft_x_counter_ref(struct nft_rb *b, const char *name);
+void nft_x_masq(struct nft_rb *b);
+
+/* Matches built from the above. */
+void nft_m_iifname(struct nft_rb *b, const char *ifname);
+void nft_m_oifname_not(struct nft_rb *b, const char *ifname);
+void nft_m_ipv4(struct nft_rb *b);
+void nft_m_l4proto(struct nft_rb *b, uint8_t proto);
+void nft_m_dport(struct nft_rb *b, uint16_t port);
+/* Loads ip saddr (4 bytes) into @reg. */
+void nft_l_saddr(struct nft_rb *b, uint32_t reg);
+void nft_l_daddr(struct nft_rb *b, uint32_t reg);
+void nft_l_l4proto(struct nft_rb *b, uint32_t reg);
+void nft_l_dport(struct nft_rb *b, uint32_t reg);
+
+#endif

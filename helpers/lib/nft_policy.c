@@ -1,0 +1,590 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Strict parser of the nft-apply policy document; see docs/nft-apply.md for the schema. */
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nft_check.h"
+#include "nft_policy.h"
+
+#define PATH_MAX_LEN 128
+
+/*
+ * Field paths such as "peers[3].access[0].ports[1]", built for every value (they name the field
+ * in any error) without printf: a 10,000-peer policy builds some 100,000 of them.
+ */
+static void path_cat(char p[static PATH_MAX_LEN], const char *base, const char *key, size_t idx)
+{
+	size_t n = strnlen(base, PATH_MAX_LEN - 1), k;
+	char digits[24];
+	int d = 0;
+
+	memmove(p, base, n);
+	if (key) {
+		k = strlen(key);
+		if (n + 1 + k < PATH_MAX_LEN) {
+			p[n++] = '.';
+			memcpy(p + n, key, k);
+			n += k;
+		}
+	} else {
+		do
+			digits[d++] = (char)('0' + idx % 10);
+		while ((idx /= 10) && d < (int)sizeof(digits));
+		if (n + (size_t)d + 2 < PATH_MAX_LEN) {
+			p[n++] = '[';
+			while (d)
+				p[n++] = digits[--d];
+			p[n++] = ']';
+		}
+	}
+	p[n] = '\0';
+}
+
+static void path_idx(char p[static PATH_MAX_LEN], const char *base, size_t idx)
+{
+	path_cat(p, base, NULL, idx);
+}
+
+static void path_key(char p[static PATH_MAX_LEN], const char *base, const char *key)
+{
+	path_cat(p, base, key, 0);
+}
+
+/* Names the field in front of the message a value parser left in @err. */
+static bool at(struct err *err, const char *path)
+{
+	err_prefix(err, "field \"%s\": ", path);
+	return false;
+}
+
+static bool check_keys(json_t *obj, const char *path, const char *const *allowed, struct err *err)
+{
+	const char *key;
+	json_t *v;
+	size_t i;
+
+	if (!json_is_object(obj))
+		return err_set(err, "field \"%s\": must be an object", path);
+	json_object_foreach (obj, key, v) {
+		for (i = 0; allowed[i]; i++)
+			if (!strcmp(key, allowed[i]))
+				break;
+		if (!allowed[i])
+			return err_set(err, "unknown field \"%s%s%.64s\"", path, *path ? "." : "",
+				       key);
+	}
+	return true;
+}
+
+static bool get_string(json_t *obj, const char *key, const char *path, char *out, size_t size,
+		       bool required, struct err *err)
+{
+	json_t *v = json_object_get(obj, key);
+	const char *s;
+
+	if (!v) {
+		if (required)
+			return err_set(err, "field \"%s%s%s\": is required", path, *path ? "." : "",
+				       key);
+		return true;
+	}
+	if (!json_is_string(v))
+		return err_set(err, "field \"%s%s%s\": must be a string", path, *path ? "." : "",
+			       key);
+	s = json_string_value(v);
+	if (!*s || strlen(s) >= size)
+		return err_set(err, "field \"%s%s%s\": \"%.40s\" must have 1 to %zu characters",
+			       path, *path ? "." : "", key, s, size - 1);
+	strcpy(out, s);
+	return true;
+}
+
+static bool get_int(json_t *obj, const char *key, const char *path, long long lo, long long hi,
+		    long long *out, struct err *err)
+{
+	json_t *v = json_object_get(obj, key);
+
+	if (!v)
+		return true;
+	if (!json_is_integer(v) || json_integer_value(v) < lo || json_integer_value(v) > hi)
+		return err_set(err, "field \"%s%s%s\": must be an integer from %lld to %lld", path,
+			       *path ? "." : "", key, lo, hi);
+	*out = json_integer_value(v);
+	return true;
+}
+
+static bool get_array(json_t *v, const char *path, bool nonempty, struct err *err)
+{
+	if (!json_is_array(v))
+		return err_set(err, "field \"%s\": must be an array", path);
+	if (nonempty && !json_array_size(v))
+		return err_set(err, "field \"%s\": must not be empty", path);
+	return true;
+}
+
+static bool cidr_list(json_t *v, const char *path, bool nonempty, struct nft_range **out, size_t *n,
+		      struct err *err)
+{
+	char p[PATH_MAX_LEN];
+	json_t *e;
+	size_t i;
+
+	if (!get_array(v, path, nonempty, err))
+		return false;
+	*out = calloc(json_array_size(v) + 1, sizeof(**out));
+	if (!*out)
+		return err_set(err, "out of memory");
+	json_array_foreach (v, i, e) {
+		path_idx(p, path, i);
+		if (!json_is_string(e))
+			return err_set(err, "field \"%s\": must be a CIDR string", p);
+		if (!nft_parse_cidr(&(*out)[i], json_string_value(e), err))
+			return at(err, p);
+	}
+	*n = json_array_size(v);
+	return true;
+}
+
+static bool port_list(json_t *v, const char *path, struct nft_range **out, size_t *n,
+		      struct err *err)
+{
+	char p[PATH_MAX_LEN];
+	json_t *e;
+	size_t i;
+
+	if (!get_array(v, path, true, err))
+		return false;
+	*out = calloc(json_array_size(v), sizeof(**out));
+	if (!*out)
+		return err_set(err, "out of memory");
+	json_array_foreach (v, i, e) {
+		path_idx(p, path, i);
+		if (!nft_parse_port(&(*out)[i], e, err))
+			return at(err, p);
+	}
+	*n = json_array_size(v);
+	return true;
+}
+
+static bool proto_field(json_t *obj, const char *path, uint8_t *proto, struct err *err)
+{
+	json_t *v = json_object_get(obj, "proto");
+
+	if (!v)
+		return true;
+	if (!json_is_string(v) || !(*proto = nft_proto_number(json_string_value(v))))
+		return err_set(err,
+			       "field \"%s.proto\": \"%.20s\" is not one of icmp, tcp, udp, gre, "
+			       "esp, ah, sctp, udplite",
+			       path, json_is_string(v) ? json_string_value(v) : "?");
+	return true;
+}
+
+static bool ports_field(json_t *obj, const char *path, uint8_t proto, struct nft_range **ports,
+			size_t *n, struct err *err)
+{
+	char p[PATH_MAX_LEN];
+	json_t *v = json_object_get(obj, "ports");
+
+	if (!v)
+		return true;
+	path_key(p, path, "ports");
+	if (!nft_proto_has_ports(proto))
+		return err_set(err, "field \"%s\": needs \"proto\" tcp, udp, sctp or udplite", p);
+	return port_list(v, p, ports, n, err);
+}
+
+static bool parse_access(struct nft_access *a, json_t *obj, const char *path, struct err *err)
+{
+	static const char *const keys[] = {"to", "proto", "ports", NULL};
+	json_t *to;
+
+	if (!check_keys(obj, path, keys, err))
+		return false;
+	to = json_object_get(obj, "to");
+	if (!to || !json_is_string(to))
+		return err_set(err, "field \"%s.to\": is required, a CIDR string", path);
+	if (!nft_parse_cidr(&a->dst, json_string_value(to), err)) {
+		err_prefix(err, "field \"%s.to\": ", path);
+		return false;
+	}
+	return proto_field(obj, path, &a->proto, err) &&
+	       ports_field(obj, path, a->proto, &a->ports, &a->nports, err);
+}
+
+static bool parse_peer(struct nft_peer *peer, json_t *obj, const char *path, struct err *err)
+{
+	static const char *const keys[] = {"name", "address", "access", NULL};
+	char p[PATH_MAX_LEN], addr[24] = "";
+	struct nft_range r;
+	json_t *acl, *e;
+	size_t i;
+
+	if (!check_keys(obj, path, keys, err) ||
+	    !get_string(obj, "name", path, peer->name, sizeof(peer->name), false, err) ||
+	    !get_string(obj, "address", path, addr, sizeof(addr), true, err))
+		return false;
+	if (!nft_parse_cidr(&r, addr, err) || r.lo != r.hi) {
+		if (r.lo != r.hi)
+			err_set(err, "\"%s\" must be a single address", addr);
+		path_key(p, path, "address");
+		return at(err, p);
+	}
+	peer->addr = r.lo;
+	acl = json_object_get(obj, "access");
+	if (!acl)
+		return true;
+	path_key(p, path, "access");
+	if (!get_array(acl, p, false, err))
+		return false;
+	peer->flags |= NFT_PEER_HAS_ACCESS;
+	peer->access = calloc(json_array_size(acl) + 1, sizeof(*peer->access));
+	if (!peer->access)
+		return err_set(err, "out of memory");
+	json_array_foreach (acl, i, e) {
+		path_key(p, path, "access");
+		path_idx(p, p, i);
+		if (!parse_access(&peer->access[i], e, p, err))
+			return false;
+		peer->naccess++;
+	}
+	return true;
+}
+
+static bool parse_input(struct nft_input *in, json_t *obj, const char *path, struct err *err)
+{
+	static const char *const keys[] = {"name", "proto", "ports", "sources", NULL};
+	char p[PATH_MAX_LEN];
+
+	if (!check_keys(obj, path, keys, err) ||
+	    !get_string(obj, "name", path, in->name, sizeof(in->name), true, err) ||
+	    !proto_field(obj, path, &in->proto, err))
+		return false;
+	if (!in->proto)
+		return err_set(err, "field \"%s.proto\": is required", path);
+	if (!json_object_get(obj, "ports"))
+		return err_set(err, "field \"%s.ports\": is required", path);
+	if (!ports_field(obj, path, in->proto, &in->ports, &in->nports, err))
+		return false;
+	path_key(p, path, "sources");
+	if (!json_object_get(obj, "sources"))
+		return err_set(err, "field \"%s\": is required", p);
+	return cidr_list(json_object_get(obj, "sources"), p, true, &in->sources, &in->nsources,
+			 err);
+}
+
+static bool parse_log(struct nft_policy *pol, json_t *obj, struct err *err)
+{
+	static const char *const keys[] = {"enabled", "prefix", "rate", "per", "burst", NULL};
+	static const struct {
+		const char *name;
+		uint64_t seconds;
+	} units[] = {{"second", 1}, {"minute", 60}, {"hour", 3600}, {"day", 86400}};
+	long long rate = pol->log_rate, burst = pol->log_burst;
+	json_t *v;
+	size_t i;
+
+	if (!check_keys(obj, "log", keys, err))
+		return false;
+	v = json_object_get(obj, "enabled");
+	if (v && !json_is_boolean(v))
+		return err_set(err, "field \"log.enabled\": must be true or false");
+	if (v && json_is_false(v))
+		pol->flags &= ~NFT_POLICY_LOG;
+	if (!get_string(obj, "prefix", "log", pol->log_prefix, sizeof(pol->log_prefix), false,
+			err) ||
+	    !get_int(obj, "rate", "log", 1, 1000000, &rate, err) ||
+	    !get_int(obj, "burst", "log", 1, 1000000, &burst, err))
+		return false;
+	for (i = 0; pol->log_prefix[i]; i++)
+		if (pol->log_prefix[i] < ' ' || pol->log_prefix[i] > '~' ||
+		    pol->log_prefix[i] == '"')
+			return err_set(
+			    err,
+			    "field \"log.prefix\": \"%s\" must be printable ASCII without "
+			    "quotes",
+			    pol->log_prefix);
+	v = json_object_get(obj, "per");
+	if (v) {
+		for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+			if (json_is_string(v) && !strcmp(json_string_value(v), units[i].name))
+				break;
+		if (i == sizeof(units) / sizeof(units[0]))
+			return err_set(err,
+				       "field \"log.per\": must be second, minute, hour or day");
+		pol->log_unit = units[i].seconds;
+	}
+	pol->log_rate = (uint32_t)rate;
+	pol->log_burst = (uint32_t)burst;
+	return true;
+}
+
+static bool parse_priority(struct nft_policy *pol, json_t *obj, struct err *err)
+{
+	static const char *const keys[] = {"filter", "nat", NULL};
+	long long f = pol->prio_filter, n = pol->prio_nat;
+
+	if (!check_keys(obj, "priority", keys, err) ||
+	    !get_int(obj, "filter", "priority", INT32_MIN, INT32_MAX, &f, err) ||
+	    !get_int(obj, "nat", "priority", INT32_MIN, INT32_MAX, &n, err))
+		return false;
+	pol->prio_filter = (int32_t)f;
+	pol->prio_nat = (int32_t)n;
+	return true;
+}
+
+static bool parse_lists(struct nft_policy *pol, json_t *doc, struct err *err)
+{
+	char p[PATH_MAX_LEN];
+	json_t *v, *e;
+	size_t i;
+
+	if ((v = json_object_get(doc, "wg_sources"))) {
+		pol->flags |= NFT_POLICY_HAS_WG_SOURCES;
+		if (!cidr_list(v, "wg_sources", true, &pol->wg_sources, &pol->nwg_sources, err))
+			return false;
+	}
+	if ((v = json_object_get(doc, "allow_networks")) &&
+	    !cidr_list(v, "allow_networks", false, &pol->allow, &pol->nallow, err))
+		return false;
+	if ((v = json_object_get(doc, "deny_networks")) &&
+	    !cidr_list(v, "deny_networks", false, &pol->deny, &pol->ndeny, err))
+		return false;
+	if ((v = json_object_get(doc, "input"))) {
+		if (!get_array(v, "input", false, err))
+			return false;
+		pol->inputs = calloc(json_array_size(v) + 1, sizeof(*pol->inputs));
+		if (!pol->inputs)
+			return err_set(err, "out of memory");
+		json_array_foreach (v, i, e) {
+			path_idx(p, "input", i);
+			if (!parse_input(&pol->inputs[i], e, p, err))
+				return false;
+			pol->ninputs++;
+		}
+	}
+	if ((v = json_object_get(doc, "peers"))) {
+		if (!get_array(v, "peers", false, err))
+			return false;
+		pol->peers = calloc(json_array_size(v) + 1, sizeof(*pol->peers));
+		if (!pol->peers)
+			return err_set(err, "out of memory");
+		json_array_foreach (v, i, e) {
+			path_idx(p, "peers", i);
+			if (!parse_peer(&pol->peers[i], e, p, err))
+				return false;
+			pol->npeers++;
+		}
+	}
+	return true;
+}
+
+static bool valid_name(const char *s, const char *field, struct err *err)
+{
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || *s == '_' || *s == '-' || *s == '.'))
+			return err_set(err, "field \"%s\": may hold only letters, digits, _ - .",
+				       field);
+	return true;
+}
+
+bool nft_policy_parse(struct nft_policy *pol, json_t *doc, struct err *err)
+{
+	static const char *const keys[] = {
+	    "table",	  "interface",	    "listen_port",   "wg_sources",
+	    "vpn_subnet", "allow_networks", "deny_networks", "masquerade",
+	    "input",	  "peers",	    "log",	     "priority",
+	    NULL,
+	};
+	char vpn[24];
+	long long port = 0;
+	json_t *v;
+
+	memset(pol, 0, sizeof(*pol));
+	strcpy(pol->table, "warren");
+	strcpy(pol->log_prefix, "warren");
+	pol->flags = NFT_POLICY_LOG;
+	pol->log_rate = 10;
+	pol->log_unit = 60;
+	pol->log_burst = 5;
+	pol->prio_nat = 100;
+	if (!json_is_object(doc))
+		return err_set(err, "the policy must be a JSON object");
+	if (!check_keys(doc, "", keys, err) ||
+	    !get_string(doc, "table", "", pol->table, sizeof(pol->table), false, err) ||
+	    !valid_name(pol->table, "table", err) ||
+	    !get_string(doc, "interface", "", pol->iface, sizeof(pol->iface), true, err) ||
+	    !valid_name(pol->iface, "interface", err) ||
+	    !get_string(doc, "vpn_subnet", "", vpn, sizeof(vpn), true, err))
+		goto fail;
+	if (!json_object_get(doc, "listen_port")) {
+		err_set(err, "field \"listen_port\": is required");
+		goto fail;
+	}
+	if (!get_int(doc, "listen_port", "", 1, 65535, &port, err))
+		goto fail;
+	pol->listen_port = (uint16_t)port;
+	if (!nft_parse_cidr(&pol->vpn, vpn, err)) {
+		at(err, "vpn_subnet");
+		goto fail;
+	}
+	v = json_object_get(doc, "masquerade");
+	if (v && !json_is_boolean(v)) {
+		err_set(err, "field \"masquerade\": must be true or false");
+		goto fail;
+	}
+	if (json_is_true(v))
+		pol->flags |= NFT_POLICY_MASQUERADE;
+	if (!parse_lists(pol, doc, err) ||
+	    ((v = json_object_get(doc, "log")) && !parse_log(pol, v, err)) ||
+	    ((v = json_object_get(doc, "priority")) && !parse_priority(pol, v, err)) ||
+	    !nft_policy_check(pol, err))
+		goto fail;
+	return true;
+fail:
+	nft_policy_free(pol);
+	return false;
+}
+
+/*
+ * A policy with 10,000 peers is some 200,000 JSON values. The document lives only while it is
+ * parsed, so jansson allocates from an arena that is released whole: no per-value malloc/free.
+ */
+struct arena {
+	struct arena *next;
+	size_t used, size;
+	max_align_t data[];
+};
+
+static struct arena *arena;
+
+static void *arena_malloc(size_t n)
+{
+	struct arena *a;
+
+	n = (n + sizeof(max_align_t) - 1) & ~(sizeof(max_align_t) - 1);
+	if (!arena || arena->size - arena->used < n) {
+		size_t size = n > (1U << 20) ? n : (1U << 20);
+
+		a = malloc(sizeof(*a) + size);
+		if (!a)
+			return NULL;
+		a->next = arena;
+		a->used = 0;
+		a->size = size;
+		arena = a;
+	}
+	a = arena;
+	a->used += n;
+	return (char *)a->data + a->used - n;
+}
+
+static void arena_free(void *p)
+{
+	(void)p;
+}
+
+static void arena_release(void)
+{
+	struct arena *next;
+
+	for (; arena; arena = next) {
+		next = arena->next;
+		free(arena);
+	}
+}
+
+char *nft_policy_read(const char *path, size_t *len, struct err *err)
+{
+	FILE *f = fopen(path, "re");
+	char *buf = NULL, *q;
+	size_t cap = 0, n;
+
+	if (!f) {
+		err_set(err, "cannot read policy \"%s\": %s", path, strerror(errno));
+		return NULL;
+	}
+	*len = 0;
+	do {
+		if (cap - *len < 65536) {
+			q = realloc(buf, cap = cap ? cap * 2 : 1U << 20);
+			if (!q) {
+				free(buf);
+				fclose(f);
+				err_set(err, "out of memory reading \"%s\"", path);
+				return NULL;
+			}
+			buf = q;
+		}
+		n = fread(buf + *len, 1, cap - *len, f);
+		*len += n;
+	} while (n > 0);
+	if (ferror(f)) {
+		err_set(err, "cannot read policy \"%s\": %s", path, strerror(errno));
+		free(buf);
+		buf = NULL;
+	}
+	fclose(f);
+	return buf;
+}
+
+bool nft_policy_load_buf(struct nft_policy *pol, const char *buf, size_t len, const char *path,
+			 struct err *err)
+{
+	json_error_t jerr;
+	json_t *doc;
+	bool ok = false;
+
+	memset(pol, 0, sizeof(*pol));
+	json_set_alloc_funcs(arena_malloc, arena_free);
+	doc = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!doc)
+		err_set(err, "cannot parse policy \"%s\": %s (line %d)", path, jerr.text,
+			jerr.line);
+	else
+		ok = nft_policy_parse(pol, doc, err);
+	json_decref(doc);
+	json_set_alloc_funcs(malloc, free);
+	arena_release();
+	return ok;
+}
+
+bool nft_policy_load(struct nft_policy *pol, const char *path, struct err *err)
+{
+	size_t len;
+	char *buf;
+	bool ok;
+
+	memset(pol, 0, sizeof(*pol));
+	buf = nft_policy_read(path, &len, err);
+	if (!buf)
+		return false;
+	ok = nft_policy_load_buf(pol, buf, len, path, err);
+	free(buf);
+	return ok;
+}
+
+void nft_policy_free(struct nft_policy *pol)
+{
+	size_t i, j;
+
+	for (i = 0; pol->inputs && pol->inputs[i].name[0]; i++) {
+		free(pol->inputs[i].ports);
+		free(pol->inputs[i].sources);
+	}
+	for (i = 0; pol->peers && i < pol->npeers + 1; i++) {
+		for (j = 0; pol->peers[i].access && j <= pol->peers[i].naccess; j++)
+			free(pol->peers[i].access[j].ports);
+		free(pol->peers[i].access);
+	}
+	free(pol->inputs);
+	free(pol->peers);
+	free(pol->wg_sources);
+	free(pol->allow);
+	free(pol->deny);
+	memset(pol, 0, sizeof(*pol));
+}

@@ -1,0 +1,402 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "wgstate.h"
+
+static const char *const device_fields[] = {
+    "interface", "private_key_file", "listen_port", "fwmark", "allow_empty", "peers", NULL,
+};
+static const char *const peer_fields[] = {
+    "name",	   "public_key", "preshared_key_file",
+    "allowed_ips", "endpoint",	 "persistent_keepalive",
+    "enabled",	   "always_on",	 NULL,
+};
+
+static bool known(const char *const *fields, const char *key)
+{
+	for (; *fields; fields++)
+		if (!strcmp(*fields, key))
+			return true;
+	return false;
+}
+
+static bool check_fields(json_t *obj, const char *const *fields, struct err *err)
+{
+	const char *key;
+	json_t *v;
+
+	json_object_foreach (obj, key, v)
+		if (!known(fields, key))
+			return err_set(err, "unknown field \"%.64s\"", key);
+	return true;
+}
+
+static bool get_uint(json_t *obj, const char *field, json_int_t min, json_int_t max,
+		     json_int_t *out, bool *given, struct err *err)
+{
+	json_t *v = json_object_get(obj, field);
+
+	*given = v != NULL;
+	if (!v)
+		return true;
+	if (!json_is_integer(v))
+		return err_set(err, "%s: must be an integer from %lld to %lld", field,
+			       (long long)min, (long long)max);
+	*out = json_integer_value(v);
+	if (*out < min || *out > max)
+		return err_set(err, "%s: %lld is out of range (%lld-%lld)", field, (long long)*out,
+			       (long long)min, (long long)max);
+	return true;
+}
+
+static bool get_string(json_t *obj, const char *field, const char **out, struct err *err)
+{
+	json_t *v = json_object_get(obj, field);
+
+	*out = NULL;
+	if (!v)
+		return true;
+	if (!json_is_string(v) || !json_string_length(v))
+		return err_set(err, "%s: must be a non-empty string", field);
+	if (strlen(json_string_value(v)) != json_string_length(v))
+		return err_set(err, "%s: must not contain NUL", field);
+	*out = json_string_value(v);
+	return true;
+}
+
+static bool get_bool(json_t *obj, const char *field, bool *out, struct err *err)
+{
+	json_t *v = json_object_get(obj, field);
+
+	if (!v)
+		return true;
+	if (!json_is_boolean(v))
+		return err_set(err, "%s: must be true or false", field);
+	*out = json_is_true(v);
+	return true;
+}
+
+bool wgstate_name_valid(const char *name)
+{
+	size_t i, len = strlen(name);
+
+	if (len == 0 || len > 63)
+		return false;
+	for (i = 0; i < len; i++) {
+		char c = name[i];
+		bool alnum =
+		    (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+
+		if (!alnum && (i == 0 || !strchr("._@-", c)))
+			return false;
+	}
+	return true;
+}
+
+static bool ifname_valid(const char *name)
+{
+	size_t i, len = strlen(name);
+
+	if (len == 0 || len >= IFNAMSIZ || !strcmp(name, ".") || !strcmp(name, ".."))
+		return false;
+	for (i = 0; i < len; i++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-",
+			    name[i]))
+			return false;
+	return true;
+}
+
+static bool parse_allowed_ips(struct wg_peer *p, json_t *arr, struct err *err)
+{
+	struct wg_allowedip aip;
+	json_t *v;
+	size_t i, j;
+
+	if (!json_is_array(arr))
+		return err_set(err, "allowed_ips: must be a list of CIDR strings");
+	p->flags |= WGPEER_HAS_ALLOWEDIPS;
+	json_array_foreach (arr, i, v) {
+		if (!json_is_string(v))
+			return err_set(err, "allowed_ips[%zu]: must be a CIDR string", i);
+		if (!addr_allowedip_parse(&aip, json_string_value(v), err)) {
+			err_prefix(err, "allowed_ips[%zu]: ", i);
+			return false;
+		}
+		for (j = 0; j < p->n_allowedips; j++)
+			if (!addr_allowedip_cmp(&p->allowedips[j], &aip))
+				return err_set(err, "allowed_ips[%zu]: \"%.64s\" is listed twice",
+					       i, json_string_value(v));
+		if (wgpeer_add_allowedip(p, &aip))
+			return err_set(err, "out of memory");
+	}
+	return true;
+}
+
+static bool parse_endpoint(struct wg_peer *p, const char *text, unsigned int flags, struct err *err)
+{
+	const char *colon = strrchr(text, ':');
+	uint16_t port;
+
+	p->flags |= WGPEER_HAS_ENDPOINT;
+	if (flags & WGSTATE_RESOLVE) {
+		if (addr_endpoint_parse(&p->endpoint, text, err))
+			return true;
+	} else if (colon && colon != text && addr_port_parse(&port, colon + 1)) {
+		return true;
+	} else {
+		err_set(err, "\"%.80s\" is not host:port or [v6]:port", text);
+	}
+	err_prefix(err, "endpoint: ");
+	return false;
+}
+
+static bool parse_peer(struct wg_device *dev, json_t *obj, unsigned int flags, struct err *err)
+{
+	const char *name, *pub, *psk_file, *endpoint;
+	struct wg_peer *p;
+	json_int_t ka;
+	bool given, enabled = true, always_on = false;
+
+	if (!json_is_object(obj))
+		return err_set(err, "must be an object");
+	if (!check_fields(obj, peer_fields, err) || !get_string(obj, "name", &name, err) ||
+	    !get_string(obj, "public_key", &pub, err) ||
+	    !get_string(obj, "preshared_key_file", &psk_file, err) ||
+	    !get_string(obj, "endpoint", &endpoint, err) ||
+	    !get_bool(obj, "enabled", &enabled, err) ||
+	    !get_bool(obj, "always_on", &always_on, err) ||
+	    !get_uint(obj, "persistent_keepalive", 0, 65535, &ka, &given, err))
+		return false;
+	if (!name)
+		return err_set(err, "name: is required");
+	if (!wgstate_name_valid(name))
+		return err_set(err,
+			       "name: \"%.64s\" must be 1-63 of A-Z a-z 0-9 . _ @ - (starting "
+			       "with a letter or digit)",
+			       name);
+	p = wgdev_add_peer(dev);
+	if (!p || !(p->name = strdup(name)))
+		return err_set(err, "out of memory");
+	if (!pub)
+		return err_set(err, "public_key: is required");
+	if (!key_from_base64(p->public_key, pub))
+		return err_set(err, "public_key: \"%.64s\" is not base64 of exactly 32 bytes", pub);
+	if (given) {
+		p->keepalive = (uint16_t)ka;
+		p->flags |= WGPEER_HAS_KEEPALIVE;
+	}
+	if (!enabled)
+		p->flags |= WGPEER_DISABLED;
+	if (always_on)
+		p->flags |= WGPEER_ALWAYS_ON;
+	if (json_object_get(obj, "allowed_ips") &&
+	    !parse_allowed_ips(p, json_object_get(obj, "allowed_ips"), err))
+		return false;
+	if (endpoint && !parse_endpoint(p, endpoint, flags, err))
+		return false;
+	if (psk_file)
+		p->flags |= WGPEER_HAS_PRESHARED_KEY;
+	return true;
+}
+
+/* Second pass, after every other check: read the preshared key files. */
+static bool read_psks(struct wg_device *dev, json_t *peers, struct err *err)
+{
+	uint8_t key[KEY_LEN];
+	struct wg_peer *p;
+	const char *file;
+	json_t *obj;
+	size_t i;
+
+	json_array_foreach (peers, i, obj) {
+		file = json_string_value(json_object_get(obj, "preshared_key_file"));
+		if (!file)
+			continue;
+		key_from_base64(key, json_string_value(json_object_get(obj, "public_key")));
+		p = wgdev_find_peer(dev, key);
+		if (!p || key_read_file(p->preshared_key, file, err)) {
+			err_prefix(err, "peers[%zu] (\"%s\"): preshared_key_file: ", i,
+				   p ? p->name : "?");
+			return false;
+		}
+	}
+	return true;
+}
+
+struct aip_owner {
+	struct wg_allowedip aip;
+	const char *name;
+};
+
+static int owner_cmp(const void *a, const void *b)
+{
+	return addr_allowedip_cmp(&((const struct aip_owner *)a)->aip,
+				  &((const struct aip_owner *)b)->aip);
+}
+
+static int peer_name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Cross-peer checks on the sorted device: public keys, names and allowed IPs each unique. */
+static bool check_unique(const struct wg_device *dev, struct err *err)
+{
+	struct aip_owner *own = NULL;
+	const char **names = NULL;
+	char b64[KEY_B64_LEN], a[ADDR_STR_LEN];
+	size_t i, j, n = 0;
+	bool ok = false;
+
+	for (i = 1; i < dev->n_peers; i++)
+		if (!memcmp(dev->peers[i - 1].public_key, dev->peers[i].public_key, KEY_LEN)) {
+			key_to_base64(b64, dev->peers[i].public_key);
+			return err_set(err, "peers \"%s\" and \"%s\": duplicate public_key \"%s\"",
+				       dev->peers[i - 1].name, dev->peers[i].name, b64);
+		}
+	names = calloc(dev->n_peers + 1, sizeof(*names));
+	for (i = 0; i < dev->n_peers; i++)
+		n += dev->peers[i].n_allowedips;
+	own = calloc(n + 1, sizeof(*own));
+	if (!names || !own) {
+		err_set(err, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < dev->n_peers; i++)
+		names[i] = dev->peers[i].name;
+	qsort(names, dev->n_peers, sizeof(*names), peer_name_cmp);
+	for (i = 1; i < dev->n_peers; i++)
+		if (!strcmp(names[i - 1], names[i])) {
+			err_set(err, "peers: name \"%s\" is used twice", names[i]);
+			goto out;
+		}
+	n = 0;
+	for (i = 0; i < dev->n_peers; i++)
+		for (j = 0; j < dev->peers[i].n_allowedips; j++) {
+			own[n].aip = dev->peers[i].allowedips[j];
+			own[n++].name = dev->peers[i].name;
+		}
+	qsort(own, n, sizeof(*own), owner_cmp);
+	for (i = 1; i < n; i++)
+		if (!owner_cmp(&own[i - 1], &own[i])) {
+			addr_allowedip_str(a, &own[i].aip);
+			err_set(err, "peers \"%s\" and \"%s\" both claim allowed IP %s",
+				own[i - 1].name, own[i].name, a);
+			goto out;
+		}
+	ok = true;
+out:
+	free(names);
+	free(own);
+	return ok;
+}
+
+bool wgstate_parse(struct wgstate *st, json_t *root, unsigned int flags, struct err *err)
+{
+	const char *ifname, *keyfile;
+	json_int_t v;
+	json_t *peers, *p;
+	bool given;
+	size_t i;
+
+	memset(st, 0, sizeof(*st));
+	if (!json_is_object(root))
+		return err_set(err, "the state must be a JSON object");
+	if (!check_fields(root, device_fields, err) ||
+	    !get_string(root, "interface", &ifname, err) ||
+	    !get_string(root, "private_key_file", &keyfile, err) ||
+	    !get_bool(root, "allow_empty", &st->allow_empty, err))
+		return false;
+	if (!ifname)
+		return err_set(err, "interface: is required");
+	if (!ifname_valid(ifname))
+		return err_set(err, "interface: \"%.64s\" is not a valid interface name", ifname);
+	st->dev = wgdev_new(ifname);
+	if (!st->dev)
+		return err_set(err, "out of memory");
+	if (!get_uint(root, "listen_port", 1, 65535, &v, &given, err))
+		return false;
+	if (given) {
+		st->dev->listen_port = (uint16_t)v;
+		st->dev->flags |= WGDEV_HAS_LISTEN_PORT;
+	}
+	if (!get_uint(root, "fwmark", 0, UINT32_MAX, &v, &given, err))
+		return false;
+	if (given) {
+		st->dev->fwmark = (uint32_t)v;
+		st->dev->flags |= WGDEV_HAS_FWMARK;
+	}
+	peers = json_object_get(root, "peers");
+	if (peers) {
+		if (!json_is_array(peers))
+			return err_set(err, "peers: must be a list");
+		st->dev->flags |= WGDEV_HAS_PEERS;
+		if (wgdev_reserve(st->dev, json_array_size(peers)))
+			return err_set(err, "out of memory");
+		json_array_foreach (peers, i, p) {
+			if (!parse_peer(st->dev, p, flags, err)) {
+				const char *name = json_string_value(json_object_get(p, "name"));
+
+				if (name)
+					err_prefix(err, "peers[%zu] (\"%.64s\"): ", i, name);
+				else
+					err_prefix(err, "peers[%zu]: ", i);
+				return false;
+			}
+		}
+	}
+	wgdev_sort(st->dev);
+	if (!check_unique(st->dev, err))
+		return false;
+	/* Key files last, so that a malformed state never causes a key to be read. */
+	if (keyfile) {
+		st->dev->flags |= WGDEV_HAS_PRIVATE_KEY;
+		if (flags & WGSTATE_READ_KEYS) {
+			if (key_read_file(st->dev->private_key, keyfile, err)) {
+				err_prefix(err, "private_key_file: ");
+				return false;
+			}
+			if (key_public(st->dev->public_key, st->dev->private_key))
+				return err_set(
+				    err, "private_key_file: \"%s\" holds an unusable key", keyfile);
+			st->dev->flags |= WGDEV_HAS_PUBLIC_KEY;
+		}
+	}
+	if (peers && (flags & WGSTATE_READ_KEYS) && !read_psks(st->dev, peers, err))
+		return false;
+	return true;
+}
+
+json_t *wgstate_read(const char *path, struct err *err)
+{
+	json_error_t jerr;
+	json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+
+	if (!root)
+		err_set(err, "%s: %s (line %d)", path, jerr.text, jerr.line);
+	return root;
+}
+
+bool wgstate_load(struct wgstate *st, const char *path, unsigned int flags, struct err *err)
+{
+	json_t *root;
+	bool ok;
+
+	memset(st, 0, sizeof(*st));
+	root = wgstate_read(path, err);
+	if (!root)
+		return false;
+	ok = wgstate_parse(st, root, flags, err);
+	json_decref(root);
+	return ok;
+}
+
+void wgstate_free(struct wgstate *st)
+{
+	wgdev_free(st->dev);
+	st->dev = NULL;
+}

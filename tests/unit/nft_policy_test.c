@@ -1,0 +1,215 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Unit tests: nft policy values, strict parsing and validation, the built model and its diff. */
+#include <arpa/inet.h>
+#include <stdlib.h>
+
+#include "check.h"
+#include "nft_build.h"
+#include "nft_policy.h"
+#include "nft_sync.h"
+
+static const char *const base =
+    "{\"interface\":\"wg0\",\"listen_port\":51820,\"vpn_subnet\":\"192.168.100.0/24\","
+    "\"allow_networks\":[\"192.168.0.0/16\",\"192.168.1.0/24\",\"10.0.0.0/8\"],"
+    "\"deny_networks\":[\"172.16.10.0/24\"],\"masquerade\":true,"
+    "\"input\":[{\"name\":\"ssh\",\"proto\":\"tcp\",\"ports\":[22],\"sources\":[\"10.1.0.0/16\"]}],"
+    "\"peers\":[{\"address\":\"192.168.100.2\"},"
+    "{\"name\":\"c\",\"address\":\"192.168.100.3\",\"access\":["
+    "{\"to\":\"192.168.20.5\",\"proto\":\"tcp\",\"ports\":[22,\"8000-8080\"]},"
+    "{\"to\":\"192.168.20.0/24\",\"proto\":\"icmp\"},{\"to\":\"192.168.30.0/24\"}]}]}";
+
+static void test_values(void)
+{
+	struct nft_range r, v[5] = {{10, 20}, {1, 5}, {21, 30}, {4, 8}, {40, 50}};
+	struct err err = {""};
+	json_t *j;
+
+	CHECK(nft_parse_cidr(&r, "10.0.0.0/8", &err) && r.lo == 0x0a000000 && r.hi == 0x0affffff);
+	CHECK(nft_parse_cidr(&r, "192.168.1.7", &err) && r.lo == r.hi && r.lo == 0xc0a80107);
+	CHECK(nft_parse_cidr(&r, "0.0.0.0/0", &err) && r.lo == 0 && r.hi == UINT32_MAX);
+	CHECK(!nft_parse_cidr(&r, "10.0.0.1/8", &err));
+	CHECK_STR_CONTAINS(err.msg, "host bits");
+	CHECK(!nft_parse_cidr(&r, "10.0.0.0/33", &err));
+	CHECK(!nft_parse_cidr(&r, "10.0.0.0/08", &err));
+	CHECK(!nft_parse_cidr(&r, "10.0.0.0/", &err));
+	CHECK(!nft_parse_cidr(&r, "fd00::/8", &err));
+	CHECK(!nft_parse_cidr(&r, "10.0.0", &err));
+	j = json_integer(443);
+	CHECK(nft_parse_port(&r, j, &err) && r.lo == 443 && r.hi == 443);
+	json_decref(j);
+	j = json_string("1000-2000");
+	CHECK(nft_parse_port(&r, j, &err) && r.lo == 1000 && r.hi == 2000);
+	json_decref(j);
+	j = json_string("2000-1000");
+	CHECK(!nft_parse_port(&r, j, &err));
+	json_decref(j);
+	j = json_string("80");
+	CHECK(!nft_parse_port(&r, j, &err));
+	json_decref(j);
+	j = json_integer(65536);
+	CHECK(!nft_parse_port(&r, j, &err));
+	json_decref(j);
+	CHECK(nft_proto_number("tcp") == 6 && nft_proto_number("icmp") == 1);
+	CHECK(nft_proto_number("TCP") == 0 && !nft_proto_has_ports(1) && nft_proto_has_ports(17));
+	CHECK(nft_ranges_merge(v, 5) == 3);
+	CHECK(v[0].lo == 1 && v[0].hi == 8 && v[1].lo == 10 && v[1].hi == 30 && v[2].lo == 40);
+}
+
+/* Parses @text changed by nothing; returns whether it is valid, leaving the message in err. */
+static bool parse(const char *text, struct nft_policy *pol, struct err *err)
+{
+	json_error_t jerr;
+	json_t *doc = json_loads(text, 0, &jerr);
+	bool ok;
+
+	if (!doc)
+		return false;
+	ok = nft_policy_parse(pol, doc, err);
+	json_decref(doc);
+	return ok;
+}
+
+/* The base policy with @key set to @value (a JSON text) at the top level. */
+static bool with(const char *key, const char *value, struct err *err)
+{
+	struct nft_policy pol;
+	json_t *doc = json_loads(base, 0, NULL), *v = json_loads(value, JSON_DECODE_ANY, NULL);
+	bool ok;
+
+	json_object_set_new(doc, key, v);
+	ok = nft_policy_parse(&pol, doc, err);
+	json_decref(doc);
+	if (ok)
+		nft_policy_free(&pol);
+	return ok;
+}
+
+static void test_parse(void)
+{
+	struct nft_policy pol;
+	struct err err = {""};
+
+	CHECK(parse(base, &pol, &err));
+	CHECK(!strcmp(pol.table, "warren") && !strcmp(pol.iface, "wg0") &&
+	      pol.listen_port == 51820);
+	CHECK(pol.nallow == 2); /* 192.168.1.0/24 merged into 192.168.0.0/16 */
+	CHECK(pol.npeers == 2 && !(pol.peers[0].flags & NFT_PEER_HAS_ACCESS));
+	CHECK(pol.peers[1].naccess == 3 && pol.peers[1].access[0].nports == 2);
+	CHECK(pol.peers[1].access[0].ports[1].lo == 8000 && pol.peers[1].access[2].proto == 0);
+	CHECK((pol.flags & NFT_POLICY_MASQUERADE) && (pol.flags & NFT_POLICY_LOG));
+	CHECK(!(pol.flags & NFT_POLICY_HAS_WG_SOURCES) && pol.prio_nat == 100);
+	CHECK(pol.log_rate == 10 && pol.log_unit == 60 && !strcmp(pol.log_prefix, "warren"));
+	nft_policy_free(&pol);
+
+	CHECK(!with("bogus", "1", &err));
+	CHECK_STR_CONTAINS(err.msg, "unknown field \"bogus\"");
+	CHECK(!with("peers", "[{\"address\":\"192.168.100.2\",\"acl\":[]}]", &err));
+	CHECK_STR_CONTAINS(err.msg, "unknown field \"peers[0].acl\"");
+	CHECK(!with("peers", "[{\"address\":\"192.168.101.2\"}]", &err));
+	CHECK_STR_CONTAINS(err.msg, "peers[0].address");
+	CHECK_STR_CONTAINS(err.msg, "outside vpn_subnet");
+	CHECK(!with("peers", "[{\"address\":\"192.168.100.2\"},{\"address\":\"192.168.100.2\"}]",
+		    &err));
+	CHECK_STR_CONTAINS(err.msg, "peers[1].address");
+	CHECK(
+	    !with("peers",
+		  "[{\"address\":\"192.168.100.2\",\"access\":[{\"to\":\"10.0.0.0/8\",\"proto\":"
+		  "\"tcp\",\"ports\":[\"20-30\"]},{\"to\":\"10.1.1.1\",\"proto\":\"tcp\",\"ports\":"
+		  "[25]}]}]",
+		  &err));
+	CHECK_STR_CONTAINS(err.msg, "peers[0].access[1]\": overlaps access[0]");
+	/* Same destination, different protocols or disjoint ports: no overlap. */
+	CHECK(with(
+	    "peers",
+	    "[{\"address\":\"192.168.100.2\",\"access\":[{\"to\":\"10.0.0.0/8\",\"proto\":"
+	    "\"tcp\",\"ports\":[22]},{\"to\":\"10.0.0.0/8\",\"proto\":\"udp\",\"ports\":[22]},"
+	    "{\"to\":\"10.0.0.0/8\",\"proto\":\"tcp\",\"ports\":[23]},{\"to\":\"10.0.0.0/8\"}]}]",
+	    &err));
+	CHECK(!with("peers",
+		    "[{\"address\":\"192.168.100.2\",\"access\":[{\"to\":\"10.0.0.0/8\","
+		    "\"ports\":[22]}]}]",
+		    &err));
+	CHECK_STR_CONTAINS(err.msg, "peers[0].access[0].ports");
+	CHECK(!with("listen_port", "0", &err));
+	CHECK_STR_CONTAINS(err.msg, "\"listen_port\"");
+	CHECK(!with("wg_sources", "[]", &err));
+	CHECK_STR_CONTAINS(err.msg, "\"wg_sources\"");
+	CHECK(!with("log", "{\"per\":\"fortnight\"}", &err));
+	CHECK_STR_CONTAINS(err.msg, "log.per");
+	CHECK(!with("log", "{\"prefix\":\"bad\\nprefix\"}", &err));
+	CHECK_STR_CONTAINS(err.msg, "log.prefix");
+	CHECK(with("log", "{\"enabled\":false}", &err));
+	CHECK(!with("input",
+		    "[{\"name\":\"a\",\"proto\":\"tcp\",\"ports\":[22],\"sources\":["
+		    "\"10.0.0.0/8\"]},{\"name\":\"b\",\"proto\":\"tcp\",\"ports\":[\"20-"
+		    "25\"],\"sources\":[\"10.9.0.0/16\"]}]",
+		    &err));
+	CHECK_STR_CONTAINS(err.msg, "input[1]\": overlaps input[0] (\"a\")");
+	CHECK(!with("table", "\"warren/x\"", &err));
+	CHECK_STR_CONTAINS(err.msg, "\"table\"");
+	CHECK(!parse("[1]", &pol, &err));
+}
+
+static struct nft_mset *set(struct nft_desired *d, const char *name)
+{
+	return nft_model_find_set(&d->model, name);
+}
+
+static void test_build(void)
+{
+	struct nft_desired a, b;
+	struct nft_policy pol;
+	struct nft_plan plan;
+	struct err err = {""};
+	uint32_t be;
+
+	CHECK(parse(base, &pol, &err));
+	CHECK(nft_build(&a, &pol) == 0);
+	CHECK(a.model.nrules == 17 && a.nchains == 6 && a.nsets == 9 && a.nobjs == 3);
+	/* allow: 2 ranges, each a start and an end element; deny: 1 range */
+	CHECK(set(&a, "allow_nets")->nelems == 4 && nft_mset_count(set(&a, "allow_nets")) == 2);
+	CHECK(set(&a, "peer_svc")->nelems == 2 && set(&a, "peer_proto")->nelems == 1);
+	CHECK(set(&a, "peer_net")->nelems == 1 && set(&a, "restricted")->nelems == 1);
+	CHECK(set(&a, "wg_src")->nelems == 0 && set(&a, "in_allow")->nelems == 1);
+	/* peer_svc keys: saddr . daddr . proto . port, each padded to 4 bytes */
+	be = htonl(0xc0a86403);
+	CHECK(!memcmp(set(&a, "peer_svc")->elems[0].key, &be, 4));
+	CHECK(set(&a, "peer_svc")->elems[0].key[8] == 6 &&
+	      set(&a, "peer_svc")->elems[0].key[9] == 0);
+	CHECK(set(&a, "peer_svc")->elems[1].key[12] == 0x1f &&
+	      set(&a, "peer_svc")->elems[1].key[13] == 0x40);
+	CHECK(set(&a, "peer_svc")->elems[1].key_end[12] == 0x1f &&
+	      set(&a, "peer_svc")->elems[1].key_end[13] == 0x90);
+	CHECK(nft_model_count_elements(&a.model) == 10);
+
+	/* Identical policies: identical models, nothing to do. */
+	CHECK(nft_build(&b, &pol) == 0);
+	CHECK(nft_plan(&a, &b.model, &plan) == 0 && !plan.changed);
+	nft_desired_free(&b);
+	/* One port of one peer: one element out, one in, no replacement. */
+	pol.peers[1].access[0].ports[0].lo = pol.peers[1].access[0].ports[0].hi = 2222;
+	CHECK(nft_build(&b, &pol) == 0);
+	CHECK(nft_plan(&b, &a.model, &plan) == 0 && plan.changed && !plan.replace);
+	CHECK(plan.add == 1 && plan.del == 1 && plan.sets_changed == 1);
+	/* A live element warren cannot have made (say, with a comment): replace, do not patch. */
+	set(&a, "peer_net")->elems[0].flags |= NFT_ELEM_FOREIGN;
+	CHECK(nft_plan(&b, &a.model, &plan) == 0 && plan.changed && plan.replace);
+	set(&a, "peer_net")->elems[0].flags &= ~NFT_ELEM_FOREIGN;
+	nft_desired_free(&b);
+	/* No masquerade: a different structure, replaced whole. */
+	pol.flags &= ~NFT_POLICY_MASQUERADE;
+	CHECK(nft_build(&b, &pol) == 0);
+	CHECK(b.model.nrules == 16 && b.nchains == 5); /* no postrouting chain */
+	CHECK(nft_plan(&b, &a.model, &plan) == 0 && plan.changed && plan.replace);
+	nft_desired_free(&b);
+	nft_desired_free(&a);
+	nft_policy_free(&pol);
+}
+
+int main(void)
+{
+	test_values();
+	test_parse();
+	test_build();
+	return check_report("nft_policy_test");
+}
