@@ -109,8 +109,10 @@ test: deps
 fuzz:
 	tests/fuzz/run $(FUZZ_SECONDS)
 
+# Every benchmark on the host, then wg-peer-sync against the kernel module in the qemu VM.
 bench: all
 	WARREN_BIN=$(CURDIR)/$(B) bench/run
+	WARREN_BIN=$(CURDIR)/$(B) tests/vm/run --timeout 3000 --bench env ROUNDS=3 bench/run wg-peer-sync
 
 # Molecule's sequence on real LXC containers (roles/wireguard_ct, lxc backend), with ansible-playbook.
 molecule: all deb
