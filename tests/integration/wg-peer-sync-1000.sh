@@ -56,3 +56,21 @@ jq '.peers |= (map(if (.name | test("^p[0-9]$")) then .allowed_ips += ["192.168.
 out=$(nsx "$S" "$WARREN_BIN/wg-peer-sync" sync "$D/state2.json")
 json_eq "10 updated, 5 removed, the rest untouched" "$out" '[(.updated|length),(.removed|length),.unchanged]' "[10,5,$((N + 1 - 15))]"
 eq "$((N - 4)) peers remain" $((N - 4)) "$(nsx "$S" wg show "$WS" peers | wc -l)"
+
+# A sync interrupted halfway, or hand edits (drift): remove 300 peers and change 50 peers'
+# allowed IPs behind the helper's back. The next sync repairs exactly that and nothing else.
+nsx "$S" wg show "$WS" peers | head -n 300 >"$D/gone"
+nsx "$S" wg show "$WS" peers | sed -n '301,350p' >"$D/bent"
+args=()
+while read -r k; do args+=(peer "$k" remove); done <"$D/gone"
+i=0
+while read -r k; do args+=(peer "$k" allowed-ips "10.250.0.$i/32"); i=$((i + 1)); done <"$D/bent"
+nsx "$S" wg set "$WS" "${args[@]}"
+eq "drifted to $((N - 304)) peers" $((N - 304)) "$(nsx "$S" wg show "$WS" peers | wc -l)"
+out=$(nsx "$S" "$WARREN_BIN/wg-peer-sync" sync "$D/state2.json")
+json_eq "the next sync adds back 300 and repairs 50" "$out" '[.changed,(.added|length),(.updated|length),(.removed|length)]' '[true,300,50,0]'
+jq -r '.peers[] | .public_key as $k | .allowed_ips[] | "\($k)\t\(.)"' "$D/state2.json" | sort >"$D/want"
+nsx "$S" wg show "$WS" allowed-ips | awk '{ for (i = 2; i <= NF; i++) print $1 "\t" $i }' | sort >"$D/live"
+ok "the interface matches the state exactly again" cmp "$D/want" "$D/live"
+out=$(nsx "$S" "$WARREN_BIN/wg-peer-sync" sync "$D/state2.json")
+json_eq "and the sync after that changes nothing" "$out" '.changed' 'false'
