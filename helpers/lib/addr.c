@@ -162,6 +162,33 @@ bool addr_endpoint_parse(struct wg_endpoint *ep, const char *text, struct err *e
 	return true;
 }
 
+bool addr_endpoint_parse_numeric(struct wg_endpoint *ep, const char *text)
+{
+	const char *colon = strrchr(text, ':');
+	char host[INET6_ADDRSTRLEN + 2];
+	size_t hlen = colon ? (size_t)(colon - text) : 0;
+	uint16_t port;
+
+	memset(ep, 0, sizeof(*ep));
+	if (!hlen || hlen >= sizeof(host) || !addr_port_parse(&port, colon + 1))
+		return false;
+	memcpy(host, text, hlen);
+	host[hlen] = '\0';
+	if (host[0] == '[' && host[hlen - 1] == ']') {
+		host[hlen - 1] = '\0';
+		if (inet_pton(AF_INET6, host + 1, &ep->sin6.sin6_addr) != 1)
+			return false;
+		ep->sin6.sin6_family = AF_INET6;
+		ep->sin6.sin6_port = htons(port);
+		return true;
+	}
+	if (inet_pton(AF_INET, host, &ep->sin.sin_addr) != 1)
+		return false;
+	ep->sin.sin_family = AF_INET;
+	ep->sin.sin_port = htons(port);
+	return true;
+}
+
 void addr_endpoint_str(char buf[static ADDR_STR_LEN], const struct wg_endpoint *ep)
 {
 	char host[INET6_ADDRSTRLEN];

@@ -36,6 +36,8 @@ int addr_allowedip_cmp(const struct wg_allowedip *a, const struct wg_allowedip *
 
 /* "host:port" or "[v6]:port"; host names are resolved (first result, IPv4 preferred). */
 bool addr_endpoint_parse(struct wg_endpoint *ep, const char *text, struct err *err);
+/* A numeric "a.b.c.d:port" or "[v6]:port", as devices report them: no resolver involved. */
+bool addr_endpoint_parse_numeric(struct wg_endpoint *ep, const char *text);
 void addr_endpoint_str(char buf[static ADDR_STR_LEN], const struct wg_endpoint *ep);
 bool addr_endpoint_eq(const struct wg_endpoint *a, const struct wg_endpoint *b);
 bool addr_endpoint_is_set(const struct wg_endpoint *ep);

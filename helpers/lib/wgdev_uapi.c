@@ -101,7 +101,9 @@ static int peer_line(struct wg_peer *p, const char *k, const char *v)
 		if (!key_is_zero(p->preshared_key))
 			p->flags |= WGPEER_HAS_PRESHARED_KEY;
 	} else if (!strcmp(k, "endpoint")) {
-		if (!addr_endpoint_parse(&p->endpoint, v, NULL))
+		/* Numeric first; the resolver only for what inet_pton cannot read (a scope id). */
+		if (!addr_endpoint_parse_numeric(&p->endpoint, v) &&
+		    !addr_endpoint_parse(&p->endpoint, v, NULL))
 			return -EPROTO;
 		p->flags |= WGPEER_HAS_ENDPOINT;
 	} else if (!strcmp(k, "persistent_keepalive_interval")) {

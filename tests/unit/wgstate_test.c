@@ -21,6 +21,41 @@ static void test_keys(void)
 	CHECK(!strcmp(b64, K1));
 	key_to_hex(hex, k);
 	CHECK(key_from_hex(pub, hex) && key_eq(pub, k));
+	CHECK(
+	    key_from_hex(pub, "000102030405060708090a0b0c0d0e0f10111213141516171819AaBbCcDdEeFf"));
+	CHECK(pub[0] == 0 && pub[9] == 9 && pub[10] == 10 && pub[26] == 0xaa && pub[31] == 0xff);
+	CHECK(
+	    !key_from_hex(pub, "g00102030405060708090a0b0c0d0e0f10111213141516171819AaBbCcDdEeF"));
+	CHECK(
+	    !key_from_hex(pub, "0001020304050607080:0a0b0c0d0e0f10111213141516171819AaBbCcDdEeF"));
+	CHECK(
+	    !key_from_hex(pub, "0001020304050607080/0a0b0c0d0e0f10111213141516171819AaBbCcDdEeF"));
+	CHECK(
+	    !key_from_hex(pub, "0001020304050607080@0a0b0c0d0e0f10111213141516171819AaBbCcDdEeF"));
+	CHECK(
+	    !key_from_hex(pub, "0001020304050607080`0a0b0c0d0e0f10111213141516171819AaBbCcDdEeF"));
+	CHECK(
+	    !key_from_hex(pub, "0001020304050607080G0a0b0c0d0e0f10111213141516171819AaBbCcDdEeF"));
+	CHECK(!key_from_hex(pub, "00010203040506070809"));
+	/* Every byte value in the first position: accepted exactly for hex digits, with their
+	 * value. */
+	{
+		char hx[KEY_HEX_LEN];
+		int c, bad = 0;
+
+		memset(hx, '0', KEY_HEX_LEN - 1);
+		hx[KEY_HEX_LEN - 1] = '\0';
+		for (c = 1; c < 256; c++) {
+			bool want = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+				    (c >= 'A' && c <= 'F');
+			int v = c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
+
+			hx[0] = (char)c;
+			if (key_from_hex(pub, hx) != want || (want && pub[0] != (v << 4)))
+				bad++;
+		}
+		CHECK(bad == 0);
+	}
 	CHECK(!key_from_base64(k, "AAAA"));
 	CHECK(!key_from_base64(k, K1 "A"));
 	CHECK(!key_from_base64(k, "DGE6yKq/V2piGvexhQaLau0w9xBVNnx/i/xLboSknCw")); /* no padding */
