@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#ifndef WG_CLIENT_CONFIG_CMD_H
+#define WG_CLIENT_CONFIG_CMD_H
+
+#include <stdbool.h>
+
+struct opts {
+	const char *arg; /* the spec (write) or the peer name (remove, qr) */
+	const char *dir;
+	bool check, terminal;
+};
+
+/* Parses "ARG --dir DIR [--check] [--terminal]" with only the flags @allowed ("ct"). */
+int cmd_opts(struct opts *o, int argc, char *argv[], const char *allowed);
+/* DIR/NAME.EXT into @path; -ENAMETOOLONG when it does not fit. */
+int cmd_path(char *path, size_t size, const char *dir, const char *name, const char *ext);
+
+int write_main(int argc, char *argv[]);
+int remove_main(int argc, char *argv[]);
+int qr_main(int argc, char *argv[]);
+
+#endif

@@ -1,0 +1,98 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-only
+# Thin wrapper: all logic is in the wg-peer-sync helper (docs/wg-peer-sync.md).
+import json
+import os
+import tempfile
+
+from ansible.module_utils.basic import AnsibleModule
+
+DOCUMENTATION = r"""
+module: wg_peer_sync
+short_description: Make a live WireGuard interface match a desired peer state
+description:
+  - Writes O(state) to a private temporary file (mode 0600) on the target and runs
+    C(wg-peer-sync sync FILE), which changes only what differs and never restarts the interface.
+  - Check mode runs the helper with C(--check) and changes nothing.
+  - With C(--diff), shows the live and desired peer lists (public keys and allowed IPs).
+options:
+  state:
+    description: The wg-peer-sync state (interface, private_key_file, listen_port, peers...).
+    type: dict
+    required: true
+  allow_empty:
+    description: Permit a sync that leaves no peer on an interface that has some.
+    type: bool
+    default: false
+  helper:
+    description: Path or name of the wg-peer-sync program on the target.
+    type: str
+    default: wg-peer-sync
+"""
+
+EXAMPLES = r"""
+- name: Apply the peers to wg0.
+  wg_peer_sync:
+    state:
+      interface: wg0
+      private_key_file: /etc/wireguard/wg0.key
+      listen_port: 51820
+      peers: "{{ wireguard_peers_state }}"
+"""
+
+RETURN = r"""
+added: {description: Names of the peers added., type: list, returned: success}
+updated: {description: Names of the peers updated in place., type: list, returned: success}
+removed: {description: Names or public keys of the peers removed., type: list, returned: success}
+unchanged: {description: Number of peers left as they were., type: int, returned: success}
+interface_changes: {description: Interface fields changed., type: list, returned: success}
+backend: {description: userspace or kernel., type: str, returned: success}
+"""
+
+
+def peer_lines(peers):
+    return "".join(
+        "%s %s%s\n" % (p.get("public_key"), ",".join(sorted(p.get("allowed_ips") or [])),
+                       " # " + p["name"] if p.get("name") else "")
+        for p in sorted(peers, key=lambda p: p.get("public_key", "")))
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(state=dict(type="dict", required=True),
+                           allow_empty=dict(type="bool", default=False),
+                           helper=dict(type="str", default="wg-peer-sync")),
+        supports_check_mode=True)
+    p = module.params
+    helper = p["helper"] if "/" in p["helper"] else module.get_bin_path(p["helper"], True)
+    fd, path = tempfile.mkstemp(prefix="wg-peer-sync.", suffix=".json")
+    try:
+        with os.fdopen(fd, "w") as f:
+            json.dump(p["state"], f)
+        cmd = [helper, "sync", path]
+        if module.check_mode:
+            cmd.append("--check")
+        if p["allow_empty"]:
+            cmd.append("--allow-empty")
+        before = None
+        if module._diff:
+            rc, out, _ = module.run_command([helper, "show", str(p["state"].get("interface"))])
+            before = json.loads(out).get("peers", []) if rc == 0 else []
+        rc, out, err = module.run_command(cmd)
+    finally:
+        os.unlink(path)
+    try:
+        result = json.loads(out)
+    except ValueError:
+        module.fail_json(msg="wg-peer-sync printed no JSON: %s" % (err or out).strip(), rc=rc)
+    if rc != 0 or result.get("failed"):
+        module.fail_json(msg=result.get("msg", "wg-peer-sync failed"), rc=rc)
+    if before is not None:
+        after = [q for q in p["state"].get("peers", before) if q.get("enabled", True)]
+        result["diff"] = dict(before=peer_lines(before), after=peer_lines(after),
+                              before_header="live", after_header="desired")
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()
