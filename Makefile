@@ -124,3 +124,10 @@ molecule: all deb
 zabbix-test: all
 	WARREN_BIN=$(CURDIR)/$(B) tests/run-integration wg-zabbix zabbix-
 .PHONY: zabbix-test
+
+# The whole VPN on this machine (docs/lab.md): CT 90, a LAN, a DMZ, two peers, a connected client.
+lab:
+	lab/run
+lab-clean:
+	lab/clean
+.PHONY: lab lab-clean
