@@ -115,6 +115,7 @@ bench: all
 # Molecule's sequence on real LXC containers (roles/wireguard_ct, lxc backend), with ansible-playbook.
 molecule: all deb
 	tests/molecule-run default
+	tests/molecule-run server
 
 .PHONY: all install clean deps unit lint asan integration vm test fuzz bench molecule
 .DELETE_ON_ERROR:
