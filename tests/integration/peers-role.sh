@@ -43,6 +43,7 @@ cat >"$D/play.yml" <<EOT
         content: "{{ wireguard_peers__vault.wireguard_keys.server.private_key }}\n"
         dest: $D/server.key
         mode: "0600"
+      when: wireguard_peers__vault is defined
       no_log: true
     - name: Apply the peers to the interface.
       wg_peer_sync:
@@ -52,6 +53,7 @@ cat >"$D/play.yml" <<EOT
           private_key_file: $D/server.key
           listen_port: 51820
           peers: "{{ wireguard_peers_state }}"
+      when: wireguard_peers__vault is defined
       register: sync
     - name: Keep the facts for the test.
       ansible.builtin.copy:
@@ -97,6 +99,8 @@ CAROL=$(wg genkey | wg pubkey)
 peers "  - {name: alice}
   - {name: bob, address: 192.168.100.10, full_tunnel: true, always_on: true}
   - {name: carol, public_key: \"$CAROL\", access: [{to: 192.168.1.0/24}]}"
+ok "a check run on a fresh environment succeeds" play --check --diff
+fails "... and creates nothing" test -e "$INV/wireguard" -o -e "$PSK" -o -e "$D/server.key"
 ok "the first run succeeds" play
 eq "the first run changes things" "failed=0" "$(recap | cut -d' ' -f2)"
 ok "the vault file is vault-encrypted" grep -q '^\$ANSIBLE_VAULT;' "$DATA/keys.vault.yml"
@@ -205,6 +209,15 @@ failing "pool exhaustion" '[{"name": "x1"}, {"name": "x2"}]' \
 	', "wireguard_peers_pool": "192.168.100.0/29", "wireguard_peers_host_peers": [{"name": "a1"}, {"name": "a2"}, {"name": "a3"}, {"name": "a4"}, {"name": "a5"}], "wireguard_peers_data_dir": "'$D/small'"'
 ok "exhaustion names the count and the peers" grep -qF '2 more needed (a4, a5)' "$D/out.$N"
 failing "a misspelt peer field" '[{"name": "zed", "adress": "192.168.100.9"}]' 'adress'
+
+# --- wg_peer_sync passes the helper's refusals on, and changes nothing --------------------------
+live_before=$(live)
+adhoc() { N=$((N + 1)); ansible -i "$INV/hosts.ini" srv -m wg_peer_sync -a "$1" >"$D/out.$N" 2>&1; }
+fails "a bad public key fails the module" adhoc '{"helper": "'$WARREN_BIN/wg-peer-sync'", "state": {"interface": "'$WS'", "peers": [{"name": "x", "public_key": "bad"}]}}'
+ok "... naming the field" grep -q 'public_key' "$D/out.$N"
+fails "an empty peer list is refused" adhoc '{"helper": "'$WARREN_BIN/wg-peer-sync'", "state": {"interface": "'$WS'", "peers": []}}'
+ok "... saying so" grep -q 'allow' "$D/out.$N"
+eq "the refusals changed nothing live" "$live_before" "$(live)"
 
 # --- no key in any output, nor left in plaintext outside the vault and the client files -----------
 V=$(vault)
