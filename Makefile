@@ -117,6 +117,7 @@ bench: all
 # Molecule's sequence on real LXC containers (roles/wireguard_ct, lxc backend), with ansible-playbook.
 molecule: all deb
 	tests/molecule-run default
+	tests/molecule-run server
 
 .PHONY: all install clean deps unit lint asan integration vm test fuzz bench molecule
 .DELETE_ON_ERROR:
@@ -126,3 +127,10 @@ molecule: all deb
 zabbix-test: all
 	WARREN_BIN=$(CURDIR)/$(B) tests/run-integration wg-zabbix zabbix-
 .PHONY: zabbix-test
+
+# The whole VPN on this machine (docs/lab.md): CT 90, a LAN, a DMZ, two peers, a connected client.
+lab:
+	lab/run
+lab-clean:
+	lab/clean
+.PHONY: lab lab-clean
