@@ -59,8 +59,10 @@ eq "$((N - 4)) peers remain" $((N - 4)) "$(nsx "$S" wg show "$WS" peers | wc -l)
 
 # A sync interrupted halfway, or hand edits (drift): remove 300 peers and change 50 peers'
 # allowed IPs behind the helper's back. The next sync repairs exactly that and nothing else.
-nsx "$S" wg show "$WS" peers | head -n 300 >"$D/gone"
-nsx "$S" wg show "$WS" peers | sed -n '301,350p' >"$D/bent"
+# One listing, split: wireguard-go lists peers in a different order on every call.
+nsx "$S" wg show "$WS" peers >"$D/all"
+head -n 300 "$D/all" >"$D/gone"
+sed -n '301,350p' "$D/all" >"$D/bent"
 args=()
 while read -r k; do args+=(peer "$k" remove); done <"$D/gone"
 i=0
