@@ -3,13 +3,8 @@
 # wg-peer-sync against `wg syncconf` given the same desired state, 10,000 peers, on the
 # interface of the selected backend (WG_BACKEND=userspace: wireguard-go; kernel: in the VM).
 # Prints the median of $ROUNDS runs of each, the ratio, the target, and peak RSS.
+T_QUIET=1
 source "$(dirname "$0")/../tests/lib.sh"
-trap - EXIT
-trap 't_run_cleanup_quiet' EXIT
-t_run_cleanup_quiet() {
-	local i
-	for ((i = ${#T_CLEAN[@]} - 1; i >= 0; i--)); do eval "${T_CLEAN[$i]}" >/dev/null 2>&1; done
-}
 
 N=${N:-10000}
 ROUNDS=${ROUNDS:-5}
