@@ -86,20 +86,41 @@ t_veth() {
 	ip -n "$4" link set "$5" up
 }
 
+# The role's wireguard-go launcher (binds the UAPI socket with a chosen group and mode, then
+# execs wireguard-go): the tests start wireguard-go exactly as the server does.
+WG_GO_UAPI=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/roles/wireguard_server/files/wg-go-uapi
+
+# t_wg_dir: wireguard-go's socket directory, root 0755, made by this suite when missing (never
+# left to the umask of whichever wireguard-go comes first) and removed again at exit if empty.
+t_wg_dir() {
+	if [ ! -d /run/wireguard ]; then
+		install -d -o root -g root -m 0755 /run/wireguard
+		t_cleanup "rmdir /run/wireguard"
+	fi
+}
+
+# t_wg_go NS IFACE [--group G]: wireguard-go for IFACE in NS through the role's launcher; the
+# socket is root-only unless a group is given. Waits for the interface and its socket.
+t_wg_go() {
+	local ns=$1 ifc=$2 i
+	shift 2
+	t_wg_dir
+	ip netns exec "$ns" "$WG_GO_UAPI" "$@" "$ifc" >/dev/null 2>&1 &
+	t_cleanup "kill $! ; rm -f /var/run/wireguard/$ifc.sock"
+	for i in $(seq 100); do
+		[ -S "/var/run/wireguard/$ifc.sock" ] && ip -n "$ns" link show "$ifc" >/dev/null 2>&1 && return 0
+		sleep 0.05
+	done
+	t_fail "wireguard-go did not create $ifc"
+}
+
 # t_wg NS IFACE: a WireGuard interface, not yet up. Names must be unique across namespaces
 # (wireguard-go's sockets share /var/run/wireguard).
 t_wg() {
-	local ns=$1 ifc=$2 i
+	local ns=$1 ifc=$2
 	case "$WG_BACKEND" in
 	userspace)
-		mkdir -p /var/run/wireguard
-		ip netns exec "$ns" wireguard-go -f "$ifc" >/dev/null 2>&1 &
-		t_cleanup "kill $! ; rm -f /var/run/wireguard/$ifc.sock"
-		for i in $(seq 100); do
-			[ -S "/var/run/wireguard/$ifc.sock" ] && ip -n "$ns" link show "$ifc" >/dev/null 2>&1 && return 0
-			sleep 0.05
-		done
-		t_fail "wireguard-go did not create $ifc"
+		t_wg_go "$ns" "$ifc"
 		;;
 	kernel)
 		ip -n "$ns" link add "$ifc" type wireguard

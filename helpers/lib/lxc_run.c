@@ -3,11 +3,14 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "lxc_run.h"
@@ -158,4 +161,63 @@ bool lxc_run_tun_node(pid_t init)
 	snprintf(path, sizeof(path), "/proc/%d/root/dev/net/tun", (int)init);
 	return !stat(path, &st) && S_ISCHR(st.st_mode) && major(st.st_rdev) == 10 &&
 	       minor(st.st_rdev) == 200;
+}
+
+/* In a child: become the container's root in its user and mount namespaces, then open the tun. */
+static int tun_open_as_root(int userns, int mntns)
+{
+	int fd;
+
+	if (setns(userns, CLONE_NEWUSER) || setns(mntns, CLONE_NEWNS))
+		return 3;
+	/* setgroups may be denied there (/proc/PID/setgroups); the groups are then kept. */
+	(void)setgroups(0, NULL);
+	if (setresgid(0, 0, 0) || setresuid(0, 0, 0))
+		return 3;
+	fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC | O_NOCTTY);
+	if (fd >= 0)
+		return 0;
+	return errno == EACCES || errno == EPERM ? 1 : errno == ENOENT || errno == ENXIO ? 2 : 3;
+}
+
+int lxc_run_tun_open(pid_t init)
+{
+	char path[64];
+	int userns, mntns, status, ret;
+	pid_t child;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)init);
+	userns = open(path, O_RDONLY | O_CLOEXEC);
+	if (userns < 0)
+		return -errno;
+	snprintf(path, sizeof(path), "/proc/%d/ns/mnt", (int)init);
+	mntns = open(path, O_RDONLY | O_CLOEXEC);
+	if (mntns < 0) {
+		ret = -errno;
+		close(userns);
+		return ret;
+	}
+	child = fork();
+	if (child == 0)
+		_exit(tun_open_as_root(userns, mntns));
+	ret = child < 0 ? -errno : 0;
+	close(userns);
+	close(mntns);
+	if (ret)
+		return ret;
+	while (waitpid(child, &status, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	if (!WIFEXITED(status))
+		return -ECHILD;
+	switch (WEXITSTATUS(status)) {
+	case 0:
+		return 1;
+	case 1:
+		return 0;
+	case 2:
+		return -ENOENT;
+	default:
+		return -EPERM;
+	}
 }

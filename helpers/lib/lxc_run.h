@@ -76,5 +76,13 @@ int lxc_cg_frozen(const struct lxc_cg_mounts *mounts, pid_t pid, const char *nam
 int lxc_cg_tun_allowed(const struct lxc_cg_mounts *mounts, pid_t pid, const char *name);
 /* Whether /dev/net/tun inside the container is the tun character device (10:200). */
 bool lxc_run_tun_node(pid_t init);
+/*
+ * Whether the container's root can open /dev/net/tun for reading and writing: a child enters
+ * the container's user and mount namespaces as uid 0 there and tries. 1 when it opened, 0 when
+ * refused (owner or mode), -ENOENT when there is no node, -errno when the test itself failed.
+ * Opening the tun creates no interface. The device cgroup is not tested here (the child stays
+ * in the host's cgroup): see lxc_cg_tun_allowed.
+ */
+int lxc_run_tun_open(pid_t init);
 
 #endif

@@ -105,23 +105,27 @@ int probe_state(struct probe *p, json_t *doc)
 
 /*
  * Stopped: what the configuration promises (a bind mount plus a device rule). Running: the
- * device node inside, and the v1 device cgroup where there is one (v2 uses BPF: the config).
+ * device node inside, the v1 device cgroup where there is one (v2 uses BPF: the config), and
+ * whether the container's root can really open the node (owner and mode, as seen from inside).
  */
 int probe_tun(struct probe *p, json_t *doc)
 {
 	bool configured = p->conf.tun_mount && p->conf.tun_allow, usable = configured;
-	json_t *node = json_null(), *allowed = json_null(), *detail;
+	json_t *node = json_null(), *allowed = json_null(), *opens = json_null(), *detail;
 
 	if (p->init) {
 		bool has_node = lxc_run_tun_node(p->init);
 		int a = lxc_cg_tun_allowed(&p->mounts, p->init, p->name);
+		int o = has_node ? lxc_run_tun_open(p->init) : 0;
+		bool is_allowed = a < 0 ? p->conf.tun_allow : a == 1;
 
 		node = json_boolean(has_node);
-		allowed = json_boolean(a < 0 ? p->conf.tun_allow : a == 1);
-		usable = has_node && (a < 0 ? p->conf.tun_allow : a == 1);
+		allowed = json_boolean(is_allowed);
+		opens = o < 0 ? json_null() : json_boolean(o == 1);
+		usable = has_node && is_allowed && o == 1;
 	}
-	detail = json_pack("{s:b,s:o,s:o}", "configured", configured, "device", node, "allowed",
-			   allowed);
+	detail = json_pack("{s:b,s:o,s:o,s:o}", "configured", configured, "device", node, "allowed",
+			   allowed, "root_can_open", opens);
 	if (!detail || json_object_set_new(doc, "tun_detail", detail) ||
 	    json_object_set_new(doc, "tun", json_boolean(usable))) {
 		err_set(&p->err, "out of memory");

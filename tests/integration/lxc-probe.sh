@@ -22,7 +22,10 @@ t_cleanup "ip link del $BR"
 ip addr add 10.232.77.1/24 dev "$BR"
 ip link set "$BR" up
 
-# make_ct NAME TUN(0|1) ADDRESS: a busybox container whose init sleeps.
+# make_ct NAME TUN ADDRESS: a busybox container whose init sleeps. TUN: 0 for none; "own" for a
+# tun node of its own owned by the container's root (host uid 100000, 0660), as the role and
+# Proxmox's devN make it; "root" for a node owned by host root at 0600, as the host's
+# /dev/net/tun is without udev. The host's own /dev/net/tun is never used or changed.
 make_ct() {
 	local d=$P/$1
 	mkdir -p "$d"/rootfs/{bin,dev,proc,sys,tmp,etc}
@@ -47,10 +50,16 @@ make_ct() {
 		lxc.cgroup.memory.limit_in_bytes = 256M
 		lxc.cgroup.cpuset.cpus = 0
 	CONF
-	if [ "$2" = 1 ]; then
+	if [ "$2" != 0 ]; then
+		mknod -m 0000 "$d/tun" c 10 200
+		if [ "$2" = own ]; then
+			chown 100000:100000 "$d/tun" && chmod 0660 "$d/tun"
+		else
+			chmod 0600 "$d/tun"
+		fi
 		cat >>"$d/config" <<-CONF
 			lxc.cgroup.devices.allow = c 10:200 rwm
-			lxc.mount.entry = /dev/net/tun dev/net/tun none bind,create=file 0 0
+			lxc.mount.entry = $d/tun dev/net/tun none bind,create=file 0 0
 		CONF
 	fi
 	t_cleanup "lxc-stop -P $P -n $1 -k"
@@ -82,7 +91,7 @@ eq "bad id map exits 1" 1 "$rc"
 ok "bad id map is quoted" grep -q 'bad id map \\"u 0 100000\\"' <<<"$out"
 
 # Stopped container with tun configured.
-make_ct lxp1 1 10.232.77.11/24
+make_ct lxp1 own 10.232.77.11/24
 out=$(probe lxp1)
 json_eq "stopped: exists" "$out" .exists true
 json_eq "stopped: state" "$out" .state '"stopped"'
@@ -105,7 +114,11 @@ pid=$(lxc-info -P "$P" -n lxp1 -p -H)
 json_eq "running: state" "$out" .state '"running"'
 json_eq "running: init pid agrees with lxc-info" "$out" .init_pid "$pid"
 eq "running: uid map in /proc" "0 100000 65536" "$(awk '{print $1, $2, $3}' /proc/"$pid"/uid_map)"
-json_eq "running: tun usable" "$out" '[.tun,.tun_detail.device,.tun_detail.allowed]' '[true,true,true]'
+json_eq "running: tun usable" "$out" '[.tun,.tun_detail.device,.tun_detail.allowed,.tun_detail.root_can_open]' '[true,true,true,true]'
+# tun_open CT: the container's root opens /dev/net/tun read-write, through lxc-attach (its
+# namespaces and its cgroup): the independent check of root_can_open.
+tun_open() { lxc-attach -P "$P" -n "$1" -- /bin/busybox sh -c 'exec 3<>/dev/net/tun' 2>/dev/null; }
+ok "running: lxc-attach agrees: the container's root opens its tun" tun_open lxp1
 kwg=false
 [ -d /sys/module/wireguard ] && kwg=true
 json_eq "running: kernel WireGuard as the host has it" "$out" .kernel_wireguard "$kwg"
@@ -142,8 +155,19 @@ json_eq "no tun: state" "$out" .state '"running"'
 json_eq "no tun: tun false" "$out" '[.tun,.tun_detail.configured,.tun_detail.device]' '[false,false,false]'
 json_eq "no tun: its own address" "$out" '[.interfaces[]|select(.name=="eth0")|.addresses[0]]' '["10.232.77.12/24"]'
 
+# A tun node owned by host root at 0600 (the host's /dev/net/tun without udev): mounted and
+# allowed, but the container's root cannot open it, so tun is false.
+make_ct lxp3 root 10.232.77.14/24
+ok "lxp3 starts" lxc-start -P "$P" -n lxp3
+out=$(probe lxp3)
+json_eq "root-owned tun: not usable" "$out" '[.tun,.tun_detail.configured,.tun_detail.device,.tun_detail.allowed,.tun_detail.root_can_open]' '[false,true,true,true,false]'
+fails "root-owned tun: lxc-attach agrees, the container's root cannot open it" tun_open lxp3
+ok "root-owned tun: chown to the container's root" chown 100000:100000 "$P/lxp3/tun"
+json_eq "root-owned tun: usable once the container's root owns it" "$(probe lxp3)" '[.tun,.tun_detail.root_can_open]' '[true,true]'
+ok "root-owned tun: lxc-attach agrees after the chown" tun_open lxp3
+
 # The Proxmox format: /etc/pve/lxc/ID.conf describes CT 4242, whose runtime is LXCPATH/4242.
-make_ct 4242 1 10.232.77.13/24
+make_ct 4242 own 10.232.77.13/24
 cat >"$P/pve/4242.conf" <<-CONF
 	arch: amd64
 	cores: 1

@@ -21,7 +21,7 @@ chmod 0755 "$D"
 t_cleanup "rm -rf $D"
 G=$((65000 + $$ % 500))
 PORT=$((10100 + $$ % 9800)) # below the ephemeral range
-mkdir -p "$D/bin" "$D/state" "$D/agent"
+install -d -m 0755 "$D/bin" "$D/state" "$D/agent"
 cp "$WARREN_BIN/zabbix-wg-stats" "$D/bin/"
 chmod 0755 "$D/bin/zabbix-wg-stats"
 
@@ -29,9 +29,7 @@ t_ns "$S"
 t_ns "$C"
 t_veth "$S" "zas$T_ID" 10.79.0.1/24 "$C" "zac$T_ID" 10.79.0.2/24
 # Server socket group-accessible from the start (docs/zabbix.md), client socket root-only.
-nsx "$S" python3 "$here/zabbix/wg-go-group.py" "$G" "$WS" >/dev/null 2>&1 &
-t_cleanup "kill $! ; rm -f /var/run/wireguard/$WS.sock"
-ok "server wireguard-go" t_wait 10 ip -n "$S" link show "$WS"
+t_wg_go "$S" "$WS" --group "$G"
 t_wg "$C" "$WC"
 
 (
@@ -81,7 +79,7 @@ chown -R zabbix "$D/agent"
 # `usermod -aG GROUP zabbix`). No sudo anywhere.
 # The agent's commands see only this test's two sockets (symlinks), not those of other tests that
 # share /var/run/wireguard on this machine.
-mkdir -p "$D/sockets"
+install -d -m 0755 "$D/sockets"
 ln -s "/var/run/wireguard/$WS.sock" "/var/run/wireguard/$WC.sock" "$D/sockets/"
 WARREN_WG_SOCKET_DIR=$D/sockets setpriv --reuid=zabbix --regid=zabbix --groups "$G" --inh-caps=-all \
 	zabbix_agentd -f -c "$D/agent/agent.conf" >"$D/agent/stdout" 2>&1 &
