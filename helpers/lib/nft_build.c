@@ -1,18 +1,26 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The ruleset (inet TABLE), constant in size:
- *   input   (filter hook input):  udp dport PORT ip saddr @wg_src accept; udp dport PORT goto
- * wg_drop ip saddr . meta l4proto . th dport @in_allow accept meta l4proto . th dport @in_svc goto
- * in_drop forward (filter hook forward): iifname IF ip daddr @deny_nets goto fwd_drop ct state
- * established,related accept iifname IF ip saddr . ip daddr @peer_net accept iifname IF ip saddr .
- * ip daddr . meta l4proto @peer_proto accept iifname IF ip saddr . ip daddr . meta l4proto . th
- * dport
- *                                        @peer_svc accept
- *                                 iifname IF ip saddr @restricted goto fwd_drop
- *                                 iifname IF ip daddr @allow_nets accept
- *                                 iifname IF goto fwd_drop
- *   postrouting (nat):            ip saddr VPN oifname != IF masquerade
- *   fwd_drop, wg_drop, in_drop:   limit ... log prefix "PREFIX ... drop: "; counter name X drop
+ * The ruleset (inet TABLE), constant in size. Traffic from the VPN interface IF is judged per
+ * packet, not only when a flow starts: a peer whose access shrinks loses its open flows at once.
+ * Only replies to connections started from elsewhere (ct direction reply) skip the peer rules.
+ *   input (filter hook input):
+ *     iifname IF ip daddr @deny_nets goto in_drop
+ *     iifname IF ct state established,related ct direction reply accept
+ *     iifname IF ip saddr . ip daddr [. meta l4proto [. th dport]] @peer_{net,proto,svc} accept
+ *     iifname IF ip saddr @restricted goto in_drop
+ *     udp dport PORT ip saddr @wg_src accept; udp dport PORT goto wg_drop     (with wg_sources)
+ *     ip saddr . meta l4proto . th dport @in_allow accept                     (with input)
+ *     meta l4proto . th dport @in_svc goto in_drop                             (with input)
+ *   forward (filter hook forward):
+ *     iifname IF ip daddr @deny_nets goto fwd_drop
+ *     iifname IF ct state established,related ct direction reply accept
+ *     iifname IF ip saddr . ip daddr [. meta l4proto [. th dport]] @peer_{net,proto,svc} accept
+ *     iifname IF ip saddr @restricted goto fwd_drop
+ *     iifname IF oifname IF goto fwd_drop                          (unless peer_to_peer)
+ *     iifname IF ip daddr @allow_nets accept
+ *     iifname IF goto fwd_drop
+ *   postrouting (nat):  ip saddr VPN oifname != IF masquerade
+ *   fwd_drop, wg_drop, in_drop:  limit ... log prefix "PREFIX ... drop: "; counter name X drop
  */
 #include <errno.h>
 #include <stdio.h>
@@ -162,11 +170,86 @@ static int drop_chain(struct nft_desired *d, const struct nft_policy *pol, size_
 	return rule_end(d, &b);
 }
 
+/*
+ * One rule in @chain for traffic from the VPN interface: iifname IF [ipv4 and a lookup of
+ * @fields keys in @set] then @verdict (to @target).
+ */
+static int vpn_rule(struct nft_desired *d, const struct nft_policy *pol, const char *chain,
+		    const char *set, const char *fields, int verdict, const char *target)
+{
+	uint32_t reg = NFT_REG32_00;
+	struct nft_rb b;
+	int ret;
+
+	if ((ret = rule_begin(d, &b, chain)))
+		return ret;
+	nft_m_iifname(&b, pol->iface);
+	if (set) {
+		nft_m_ipv4(&b);
+		for (; *fields; fields++, reg++) {
+			uint32_t r = reg == NFT_REG32_00 ? R0 : reg;
+
+			if (*fields == 's')
+				nft_l_saddr(&b, r);
+			else if (*fields == 'd')
+				nft_l_daddr(&b, r);
+			else if (*fields == 'p')
+				nft_l_l4proto(&b, r);
+			else
+				nft_l_dport(&b, r);
+		}
+		nft_x_lookup(&b, R0, set);
+	}
+	nft_x_verdict(&b, verdict, target);
+	return rule_end(d, &b);
+}
+
+/* iifname IF ct state established,related ct direction reply accept */
+static int reply_rule(struct nft_desired *d, const struct nft_policy *pol, const char *chain)
+{
+	uint32_t mask = 6 /* established | related */, zero = 0;
+	uint8_t reply = 1; /* IP_CT_DIR_REPLY */
+	struct nft_rb b;
+	int ret;
+
+	if ((ret = rule_begin(d, &b, chain)))
+		return ret;
+	nft_m_iifname(&b, pol->iface);
+	nft_x_ct(&b, NFT_CT_STATE, R0);
+	nft_x_bitwise(&b, R0, 4, &mask, &zero);
+	nft_x_cmp(&b, R0, NFT_CMP_NEQ, &zero, 4);
+	nft_x_ct(&b, NFT_CT_DIRECTION, R0);
+	nft_x_cmp(&b, R0, NFT_CMP_EQ, &reply, 1);
+	nft_x_verdict(&b, NF_ACCEPT, NULL);
+	return rule_end(d, &b);
+}
+
+/*
+ * The per-peer part, the same for input and forward: replies pass; then the peers' own lists;
+ * then a restricted peer (one with a list) is dropped. @drop is the chain that drops.
+ */
+static int peer_rules(struct nft_desired *d, const struct nft_policy *pol, const char *chain,
+		      const char *drop)
+{
+	int ret;
+
+	if ((ret = reply_rule(d, pol, chain)) ||
+	    (ret = vpn_rule(d, pol, chain, "peer_net", "sd", NF_ACCEPT, NULL)) ||
+	    (ret = vpn_rule(d, pol, chain, "peer_proto", "sdp", NF_ACCEPT, NULL)) ||
+	    (ret = vpn_rule(d, pol, chain, "peer_svc", "sdpt", NF_ACCEPT, NULL)))
+		return ret;
+	return vpn_rule(d, pol, chain, "restricted", "s", NFT_GOTO, drop);
+}
+
 static int input_rules(struct nft_desired *d, const struct nft_policy *pol)
 {
 	struct nft_rb b;
 	int ret;
 
+	/* Peers reach the gateway itself only as they reach anything: never the DMZ side. */
+	if ((ret = vpn_rule(d, pol, "input", "deny_nets", "d", NFT_GOTO, "in_drop")) ||
+	    (ret = peer_rules(d, pol, "input", "in_drop")))
+		return ret;
 	if (pol->flags & NFT_POLICY_HAS_WG_SOURCES) {
 		if ((ret = rule_begin(d, &b, "input")))
 			return ret;
@@ -203,59 +286,26 @@ static int input_rules(struct nft_desired *d, const struct nft_policy *pol)
 	return rule_end(d, &b);
 }
 
-/* One forward rule: iifname IF [ipv4 and a lookup of @fields keys in @set] then @verdict. */
-static int fwd_rule(struct nft_desired *d, const struct nft_policy *pol, const char *set,
-		    const char *fields, int verdict, const char *chain)
-{
-	uint32_t reg = NFT_REG32_00;
-	struct nft_rb b;
-	int ret;
-
-	if ((ret = rule_begin(d, &b, "forward")))
-		return ret;
-	nft_m_iifname(&b, pol->iface);
-	if (set) {
-		nft_m_ipv4(&b);
-		for (; *fields; fields++, reg++) {
-			uint32_t r = reg == NFT_REG32_00 ? R0 : reg;
-
-			if (*fields == 's')
-				nft_l_saddr(&b, r);
-			else if (*fields == 'd')
-				nft_l_daddr(&b, r);
-			else if (*fields == 'p')
-				nft_l_l4proto(&b, r);
-			else
-				nft_l_dport(&b, r);
-		}
-		nft_x_lookup(&b, R0, set);
-	}
-	nft_x_verdict(&b, verdict, chain);
-	return rule_end(d, &b);
-}
-
 static int forward_rules(struct nft_desired *d, const struct nft_policy *pol)
 {
-	uint32_t mask = 6; /* established | related */
-	uint32_t zero = 0;
 	struct nft_rb b;
 	int ret;
 
-	if ((ret = fwd_rule(d, pol, "deny_nets", "d", NFT_GOTO, "fwd_drop")) ||
-	    (ret = rule_begin(d, &b, "forward")))
+	if ((ret = vpn_rule(d, pol, "forward", "deny_nets", "d", NFT_GOTO, "fwd_drop")) ||
+	    (ret = peer_rules(d, pol, "forward", "fwd_drop")))
 		return ret;
-	nft_x_ct_state(&b, R0);
-	nft_x_bitwise(&b, R0, 4, &mask, &zero);
-	nft_x_cmp(&b, R0, NFT_CMP_NEQ, &zero, 4);
-	nft_x_verdict(&b, NF_ACCEPT, NULL);
-	if ((ret = rule_end(d, &b)) ||
-	    (ret = fwd_rule(d, pol, "peer_net", "sd", NF_ACCEPT, NULL)) ||
-	    (ret = fwd_rule(d, pol, "peer_proto", "sdp", NF_ACCEPT, NULL)) ||
-	    (ret = fwd_rule(d, pol, "peer_svc", "sdpt", NF_ACCEPT, NULL)) ||
-	    (ret = fwd_rule(d, pol, "restricted", "s", NFT_GOTO, "fwd_drop")) ||
-	    (ret = fwd_rule(d, pol, "allow_nets", "d", NF_ACCEPT, NULL)))
+	if (!(pol->flags & NFT_POLICY_PEER_TO_PEER)) {
+		if ((ret = rule_begin(d, &b, "forward")))
+			return ret;
+		nft_m_iifname(&b, pol->iface);
+		nft_m_oifname(&b, pol->iface);
+		nft_x_verdict(&b, NFT_GOTO, "fwd_drop");
+		if ((ret = rule_end(d, &b)))
+			return ret;
+	}
+	if ((ret = vpn_rule(d, pol, "forward", "allow_nets", "d", NF_ACCEPT, NULL)))
 		return ret;
-	return fwd_rule(d, pol, NULL, NULL, NFT_GOTO, "fwd_drop");
+	return vpn_rule(d, pol, "forward", NULL, NULL, NFT_GOTO, "fwd_drop");
 }
 
 static int nat_rules(struct nft_desired *d, const struct nft_policy *pol)

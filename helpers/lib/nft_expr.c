@@ -95,13 +95,13 @@ void nft_x_verdict(struct nft_rb *b, int verdict, const char *chain)
 		nftnl_expr_set_str(e, NFTNL_EXPR_IMM_CHAIN, chain);
 }
 
-void nft_x_ct_state(struct nft_rb *b, uint32_t dreg)
+void nft_x_ct(struct nft_rb *b, uint32_t key, uint32_t dreg)
 {
 	struct nftnl_expr *e = add(b, "ct");
 
 	if (!e)
 		return;
-	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_KEY, NFT_CT_STATE);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_KEY, key);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_DREG, dreg);
 }
 
@@ -155,6 +155,11 @@ static void ifname_cmp(struct nft_rb *b, uint32_t key, uint32_t op, const char *
 void nft_m_iifname(struct nft_rb *b, const char *ifname)
 {
 	ifname_cmp(b, NFT_META_IIFNAME, NFT_CMP_EQ, ifname);
+}
+
+void nft_m_oifname(struct nft_rb *b, const char *ifname)
+{
+	ifname_cmp(b, NFT_META_OIFNAME, NFT_CMP_EQ, ifname);
 }
 
 void nft_m_oifname_not(struct nft_rb *b, const char *ifname)

@@ -21,7 +21,8 @@ void nft_x_bitwise(struct nft_rb *b, uint32_t reg, uint32_t len, const void *mas
 		   const void * xor);
 void nft_x_lookup(struct nft_rb *b, uint32_t sreg, const char *set);
 void nft_x_verdict(struct nft_rb *b, int verdict, const char *chain);
-void nft_x_ct_state(struct nft_rb *b, uint32_t dreg);
+/* ct KEY (NFT_CT_STATE, NFT_CT_DIRECTION, ...) into @dreg. */
+void nft_x_ct(struct nft_rb *b, uint32_t key, uint32_t dreg);
 void nft_x_limit(struct nft_rb *b, uint64_t rate, uint64_t unit, uint32_t burst);
 void nft_x_log(struct nft_rb *b, const char *prefix);
 void nft_x_counter_ref(struct nft_rb *b, const char *name);
@@ -29,6 +30,7 @@ void nft_x_masq(struct nft_rb *b);
 
 /* Matches built from the above. */
 void nft_m_iifname(struct nft_rb *b, const char *ifname);
+void nft_m_oifname(struct nft_rb *b, const char *ifname);
 void nft_m_oifname_not(struct nft_rb *b, const char *ifname);
 void nft_m_ipv4(struct nft_rb *b);
 void nft_m_l4proto(struct nft_rb *b, uint8_t proto);

@@ -392,13 +392,27 @@ static bool valid_name(const char *s, const char *field, struct err *err)
 	return true;
 }
 
+/* An optional boolean field that sets @flag in @flags when true. */
+static bool get_flag(json_t *doc, const char *field, uint32_t flag, uint32_t *flags,
+		     struct err *err)
+{
+	json_t *v = json_object_get(doc, field);
+
+	if (v && !json_is_boolean(v))
+		return err_set(err, "field \"%s\": must be true or false", field);
+	if (json_is_true(v))
+		*flags |= flag;
+	return true;
+}
+
 bool nft_policy_parse(struct nft_policy *pol, json_t *doc, struct err *err)
 {
 	static const char *const keys[] = {
-	    "table",	  "interface",	    "listen_port",   "wg_sources",
-	    "vpn_subnet", "allow_networks", "deny_networks", "masquerade",
-	    "input",	  "peers",	    "log",	     "priority",
-	    NULL,
+	    "table",	     "interface",  "listen_port",
+	    "wg_sources",    "vpn_subnet", "allow_networks",
+	    "deny_networks", "masquerade", "input",
+	    "peers",	     "log",	   "priority",
+	    "peer_to_peer",  NULL,
 	};
 	char vpn[24];
 	long long port = 0;
@@ -432,13 +446,9 @@ bool nft_policy_parse(struct nft_policy *pol, json_t *doc, struct err *err)
 		at(err, "vpn_subnet");
 		goto fail;
 	}
-	v = json_object_get(doc, "masquerade");
-	if (v && !json_is_boolean(v)) {
-		err_set(err, "field \"masquerade\": must be true or false");
+	if (!get_flag(doc, "masquerade", NFT_POLICY_MASQUERADE, &pol->flags, err) ||
+	    !get_flag(doc, "peer_to_peer", NFT_POLICY_PEER_TO_PEER, &pol->flags, err))
 		goto fail;
-	}
-	if (json_is_true(v))
-		pol->flags |= NFT_POLICY_MASQUERADE;
 	if (!parse_lists(pol, doc, err) ||
 	    ((v = json_object_get(doc, "log")) && !parse_log(pol, v, err)) ||
 	    ((v = json_object_get(doc, "priority")) && !parse_priority(pol, v, err)) ||

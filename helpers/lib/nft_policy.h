@@ -55,6 +55,7 @@ enum {
 	NFT_POLICY_HAS_WG_SOURCES = 1U << 0, /* absent: any source may reach the WireGuard port */
 	NFT_POLICY_MASQUERADE = 1U << 1,
 	NFT_POLICY_LOG = 1U << 2,
+	NFT_POLICY_PEER_TO_PEER = 1U << 3, /* peers may reach each other through allow_networks */
 };
 
 struct nft_policy {

@@ -100,7 +100,7 @@ out=$(run "$D/p1.json" --check)
 json_eq "--check reports the change" "$out" '[.changed,.check,.table]' '[true,true,"inet warren"]'
 fails "--check creates nothing" nsx "$G" nft list table inet warren
 out=$(run "$D/p1.json")
-json_eq "first apply" "$out" '[.changed,.replaced,.rules,.set_elements]' '[true,true,19,7]'
+json_eq "first apply" "$out" '[.changed,.replaced,.rules,.set_elements]' '[true,true,26,7]'
 ok "the tunnel comes up" t_wait 10 ping_from 192.168.100.2 192.168.100.1
 
 # --- traffic --------------------------------------------------------------------------------
@@ -181,13 +181,13 @@ json_eq "wg_src" "$(elems wg_src)" '.' '[{"prefix":{"addr":"10.77.1.0","len":24}
 json_eq "restricted peers" "$(elems restricted)" '.' '["192.168.100.3"]'
 json_eq "the contractor's list" "$(elems peer_svc)" '.' '[{"concat":["192.168.100.3","192.168.20.5","tcp",9090]}]'
 json_eq "input sources" "$(elems in_allow)" '.' '[{"concat":[{"prefix":{"addr":"10.77.1.0","len":24}},"tcp",22]}]'
-json_eq "rule count" "$J" '[.nftables[] | select(.rule)] | length' '19'
+json_eq "rule count" "$J" '[.nftables[] | select(.rule)] | length' '26'
 json_eq "base chains" "$J" '[.nftables[] | select(.chain.hook) | .chain | [.name,.type,.hook,.prio,.policy]]' \
 	'[["input","filter","input",0,"accept"],["forward","filter","forward",0,"accept"],["postrouting","nat","postrouting",100,"accept"]]'
 json_eq "masquerade rule" "$J" '[.nftables[] | select(.rule.chain == "postrouting") | .rule.expr[-1]]' '[{"masquerade":null}]'
 json_eq "log prefix" "$J" '[.nftables[] | select(.rule.chain == "fwd_drop") | .rule.expr[] | select(.log) | .log.prefix]' "[\"$PREFIX fwd drop: \"]"
 out=$(run show)
-json_eq "show agrees" "$out" '[.exists,.rules,.set_elements,.sets.peer_svc.elements]' '[true,19,7,1]'
+json_eq "show agrees" "$out" '[.exists,.rules,.set_elements,.sets.peer_svc.elements]' '[true,26,7,1]'
 
 # --- a policy the kernel rejects leaves the previous ruleset in place -------------------------
 policy bad '.priority = {"nat": -300} | .peers += [{"address": "192.168.100.9", "access": []}]'
@@ -228,10 +228,74 @@ out=$(run "$D/p2.json")
 # --- structure change replaces the table in one batch ------------------------------------------
 policy p3 '.masquerade = false'
 out=$(run "$D/p3.json")
-json_eq "structure change" "$out" '[.changed,.replaced,.rules]' '[true,true,18]'
+json_eq "structure change" "$out" '[.changed,.replaced,.rules]' '[true,true,25]'
 fails "no masquerade, no LAN replies" tcp 192.168.100.2 192.168.20.6 9090
 out=$(run "$D/p2.json")
 ok "masquerade back" tcp 192.168.100.2 192.168.20.6 9090
+
+# --- a shrinking access list cuts open flows; peers never reach each other or the DMZ side ---
+# An echo server on the LAN, and a client that keeps one TCP connection open from 192.168.100.2:
+# it echoes once, waits for $D/go, then tries again (2 s).
+nsx "$L" python3 -c '
+import socket, threading
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("192.168.20.5", 7007)); s.listen(8)
+def echo(c):
+    while True:
+        d = c.recv(64)
+        if not d: return
+        c.sendall(d)
+while True:
+    c, _ = s.accept(); threading.Thread(target=echo, args=(c,), daemon=True).start()
+' >/dev/null 2>&1 &
+t_cleanup "kill $!"
+held() { # a held connection in the background; $D/held.out says "open" or "cut" at the end
+	rm -f "$D/go" "$D/go.up" "$D/held.out"
+	nsx "$C" python3 -c '
+import os, socket, sys, time
+c = socket.create_connection(("192.168.20.5", 7007), timeout=2, source_address=("192.168.100.2", 0))
+c.sendall(b"a"); assert c.recv(1) == b"a"
+open(sys.argv[1] + ".up", "w").close()
+while not os.path.exists(sys.argv[1]): time.sleep(0.05)
+c.sendall(b"b")
+try: print("open" if c.recv(1) == b"b" else "cut")
+except OSError: print("cut")
+' "$D/go" >"$D/held.out" 2>/dev/null &
+	held_pid=$!
+}
+t_wait 5 tcp 192.168.100.2 192.168.20.6 9090
+held
+ok "held connection is up" t_wait 5 test -e "$D/go.up"
+touch "$D/go"
+wait "$held_pid" || true
+eq "control: a held connection keeps working across a no-op" open "$(cat "$D/held.out")"
+held
+ok "held connection is up again" t_wait 5 test -e "$D/go.up"
+policy q1 '.peers[0].access = []'
+out=$(run "$D/q1.json")
+json_eq "quarantining admin is elements only" "$out" '[.changed,.replaced]' '[true,false]'
+touch "$D/go"
+wait "$held_pid" || true
+eq "quarantine cuts admin's open connection at once" cut "$(cat "$D/held.out")"
+fails "quarantined: no new connection either" tcp 192.168.100.2 192.168.20.6 9090
+fails "quarantined: not even the gateway's VPN address" ping_from 192.168.100.2 192.168.100.1
+out=$(run "$D/p2.json")
+ok "admin is back" t_wait 5 tcp 192.168.100.2 192.168.20.6 9090
+ok "admin pings the gateway's VPN address" ping_from 192.168.100.2 192.168.100.1
+fails "the gateway's own DMZ address is denied on input too" ping_from 192.168.100.2 172.16.10.1
+fails "a restricted peer cannot ping the gateway" ping_from 192.168.100.3 192.168.100.1
+
+# Peer to peer: let the outsider's underlay in, then 192.168.100.4 -> 192.168.100.2.
+policy i1 '.wg_sources += ["10.77.2.0/24"]'
+out=$(run "$D/i1.json")
+ok "the second peer connects" t_wait 10 nsx "$B" ping -c 1 -W 1 -q 192.168.100.1
+fails "peers are isolated by default (allow_networks covers the VPN subnet)" \
+	nsx "$B" ping -c 2 -W 1 -q 192.168.100.2
+policy i2 '.wg_sources += ["10.77.2.0/24"] | .peer_to_peer = true'
+out=$(run "$D/i2.json")
+json_eq "peer_to_peer drops one rule" "$out" '[.changed,.replaced,.rules]' '[true,true,25]'
+ok "peer_to_peer: the peers reach each other" nsx "$B" ping -c 2 -W 1 -q 192.168.100.2
+out=$(run "$D/p2.json")
 
 # --- the other table, and delete ---------------------------------------------------------------
 eq "the other table is unchanged" "$other" "$(nsx "$G" nft list table ip keepme)"

@@ -230,3 +230,20 @@ for p in d["peers"].values():
 	fails "a key never appears in the facts or the address file" grep -qF "$k" "$D/facts.json" "$DATA/addresses.yml"
 done
 eq "no stray file in the data directory" "addresses.yml clients keys.vault.yml" "$(ls "$DATA" | xargs)"
+
+# --- a missing vault file never becomes a new server key while the server has one -------------
+OLDPUB=$(fact -r .server.public_key)
+mv "$DATA/keys.vault.yml" "$D/keys.vault.yml.saved"
+over=(-e "wireguard_peers_interface=$WS" -e "wireguard_peers_data_dir=$DATA")
+fails "no vault file, but the server's key file exists: refused" \
+	play "${over[@]}" -e "wireguard_peers_server_key_file=$D/server.key"
+ok "... and the refusal says what to do" grep -q 'wireguard_peers_bootstrap: true' "$D/out.$N"
+fails "... and no vault file was made" test -e "$DATA/keys.vault.yml"
+fails "no vault file, no key file, but the live interface has a key: refused" \
+	play "${over[@]}" -e "wireguard_peers_server_key_file=$D/none.key"
+ok "... naming the live interface" grep -q "live interface $WS" "$D/out.$N"
+fails "... and no vault file was made" test -e "$DATA/keys.vault.yml"
+ok "with wireguard_peers_bootstrap a new server key is made" \
+	play "${over[@]}" -e "wireguard_peers_server_key_file=$D/server.key" -e wireguard_peers_bootstrap=true
+ok "... into a new vault file" test -e "$DATA/keys.vault.yml"
+ok "... and it is a different key" test "$(fact -r .server.public_key)" != "$OLDPUB"
