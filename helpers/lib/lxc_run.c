@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* Finding a running container from /proc alone: its monitor process and the monitor's child. */
+/* Finding a running container from its cgroup and /proc, and testing its tun device. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -14,8 +14,6 @@
 #include <unistd.h>
 
 #include "lxc_run.h"
-
-#define MONITOR_TAG "[lxc monitor] "
 
 ssize_t lxc_read_file(const char *path, char *buf, size_t size)
 {
@@ -40,56 +38,6 @@ ssize_t lxc_read_file(const char *path, char *buf, size_t size)
 	return len;
 }
 
-static pid_t parse_pid(const char *s)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || v <= 0 || v > INT_MAX)
-		return 0;
-	return (pid_t)v;
-}
-
-static bool same_dir(const char *a, size_t alen, const char *b)
-{
-	char pa[PATH_MAX];
-	struct stat sa, sb;
-	size_t blen = strlen(b);
-
-	while (alen > 1 && a[alen - 1] == '/')
-		alen--;
-	while (blen > 1 && b[blen - 1] == '/')
-		blen--;
-	if (alen == blen && !memcmp(a, b, alen))
-		return true;
-	if (alen >= sizeof(pa))
-		return false;
-	memcpy(pa, a, alen);
-	pa[alen] = '\0';
-	return !stat(pa, &sa) && !stat(b, &sb) && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
-}
-
-/* Is @pid the monitor of LXCPATH/NAME? Its title is "[lxc monitor] LXCPATH NAME". */
-static bool is_monitor(pid_t pid, const char *lxcpath, const char *name)
-{
-	char path[64], buf[PATH_MAX + 128];
-	const char *sp;
-	size_t tag = strlen(MONITOR_TAG);
-	ssize_t n;
-
-	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
-	n = lxc_read_file(path, buf, sizeof(buf));
-	if (n <= (ssize_t)tag || strncmp(buf, MONITOR_TAG, tag))
-		return false;
-	buf[strcspn(buf, "\n")] = '\0';
-	sp = strrchr(buf + tag, ' ');
-	if (!sp || strcmp(sp + 1, name))
-		return false;
-	return same_dir(buf + tag, (size_t)(sp - buf) - tag, lxcpath);
-}
-
 /* The parent pid from /proc/PID/stat; the command name may hold spaces and parentheses. */
 static pid_t parent_of(pid_t pid)
 {
@@ -106,51 +54,97 @@ static pid_t parent_of(pid_t pid)
 	return (pid_t)ppid;
 }
 
-static pid_t child_of(pid_t parent)
+/*
+ * The pid namespace levels of @pid (fields of "NSpid:") and its pid in the innermost one; 0
+ * when unreadable.
+ */
+static int nspid(pid_t pid, long *inner)
 {
-	char path[64], buf[256];
-	struct dirent *de;
-	pid_t pid = 0;
-	DIR *d;
+	char path[64], buf[4096], *p, *end;
+	int levels = 0;
 
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)parent, (int)parent);
-	if (lxc_read_file(path, buf, sizeof(buf)) >= 0)
-		return parse_pid(buf);
-	d = opendir("/proc");
-	if (!d)
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	if (lxc_read_file(path, buf, sizeof(buf)) < 0 || !(p = strstr(buf, "\nNSpid:")))
 		return 0;
-	while (!pid && (de = readdir(d))) {
-		pid_t p = parse_pid(de->d_name);
+	for (p += 7; *p && *p != '\n'; p = end) {
+		long v = strtol(p, &end, 10);
 
-		if (p && parent_of(p) == parent)
-			pid = p;
+		if (end == p)
+			break;
+		*inner = v;
+		levels++;
 	}
-	closedir(d);
-	return pid;
+	return levels;
 }
 
-int lxc_run_find(const char *lxcpath, const char *name, pid_t *monitor, pid_t *init)
+/*
+ * Searches the cgroup directory @dir and its sub-cgroups (systemd moves itself into init.scope)
+ * for the container's init: pid 1 of a pid namespace one level below ours. 0 when not found.
+ */
+static pid_t find_init(const char *dir, int own_levels, int depth)
 {
+	char path[PATH_MAX];
 	struct dirent *de;
+	pid_t found = 0;
+	long inner = 0;
+	int pid;
+	FILE *f;
 	DIR *d;
 
-	*monitor = *init = 0;
-	d = opendir("/proc");
-	if (!d)
-		return -errno;
-	while ((de = readdir(d))) {
-		pid_t pid = parse_pid(de->d_name);
-
-		if (pid && is_monitor(pid, lxcpath, name)) {
-			*monitor = pid;
-			break;
-		}
+	if ((size_t)snprintf(path, sizeof(path), "%s/cgroup.procs", dir) >= sizeof(path))
+		return 0;
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	while (!found && fscanf(f, "%d", &pid) == 1)
+		if (pid > 0 && nspid(pid, &inner) == own_levels + 1 && inner == 1)
+			found = pid;
+	fclose(f);
+	if (found || depth >= 4 || !(d = opendir(dir)))
+		return found;
+	while (!found && (de = readdir(d))) {
+		if (de->d_type != DT_DIR || de->d_name[0] == '.')
+			continue;
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) < sizeof(path))
+			found = find_init(path, own_levels, depth + 1);
 	}
 	closedir(d);
-	if (!*monitor)
+	return found;
+}
+
+int lxc_run_find(const struct lxc_cg_mounts *mounts, const char *name, pid_t *monitor, pid_t *init)
+{
+	/* Where LXC puts a container's processes: its default, Proxmox's (lxc.cgroup.dir.container
+	 * lxc/ID with the inner "ns"), and LXC 3's. */
+	static const char *const layouts[][2] = {
+	    {"lxc.payload.", ""}, {"lxc/", "/ns"}, {"lxc/", ""}};
+	static const enum lxc_cg_ctrl order[] = {LXC_CG_V2,	 LXC_CG_FREEZER, LXC_CG_MEMORY,
+						 LXC_CG_CPUACCT, LXC_CG_CPUSET,	 LXC_CG_DEVICES};
+	char dir[PATH_MAX], sub[LXC_NAME_BUF];
+	long self_inner = 0;
+	int own = nspid(getpid(), &self_inner);
+	size_t i, j;
+
+	*monitor = *init = 0;
+	if (!own)
+		return -ENOSYS;
+	for (i = 0; !*init && i < sizeof(order) / sizeof(order[0]); i++) {
+		const struct lxc_cg_mount *m = &mounts->m[order[i]];
+
+		if (!m->dir[0] || strcmp(m->root, "/"))
+			continue; /* not mounted, or only part of the hierarchy is visible here */
+		for (j = 0; !*init && j < sizeof(layouts) / sizeof(layouts[0]); j++) {
+			if ((size_t)snprintf(sub, sizeof(sub), "%s%s%s", layouts[j][0], name,
+					     layouts[j][1]) >= sizeof(sub) ||
+			    (size_t)snprintf(dir, sizeof(dir), "%s/%s", m->dir, sub) >= sizeof(dir))
+				continue;
+			*init = find_init(dir, own, 0);
+		}
+	}
+	if (!*init)
 		return -ESRCH;
-	*init = child_of(*monitor);
-	return *init ? 0 : -ESRCH;
+	*monitor = parent_of(*init);
+	return 0;
 }
 
 bool lxc_run_tun_node(pid_t init)

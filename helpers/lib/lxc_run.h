@@ -52,14 +52,21 @@ struct lxc_usage {
 /* Reads up to @size - 1 bytes of a small file and NUL-terminates; returns length or -errno. */
 ssize_t lxc_read_file(const char *path, char *buf, size_t size);
 
-/*
- * Finds the running container: its monitor ("[lxc monitor] LXCPATH NAME") and the monitor's
- * child, the container's init. 0 when found; -ESRCH when the container is not running.
- */
-int lxc_run_find(const char *lxcpath, const char *name, pid_t *monitor, pid_t *init);
-
 /* Parses /proc/self/mountinfo for the cgroup mounts. */
 int lxc_cg_mounts(struct lxc_cg_mounts *mounts);
+
+#define LXC_NAME_BUF 96
+
+/*
+ * Finds the running container's init from its cgroup, never from a process title (anyone can
+ * name a process "[lxc monitor] PATH NAME"): the first mounted hierarchy that has the
+ * container's cgroup (lxc.payload.NAME, Proxmox's lxc/ID/ns, or lxc/NAME) and, in it or a
+ * sub-cgroup, pid 1 of a pid namespace one level below ours. Works the same for containers
+ * started in the foreground (Proxmox: lxc-start -F) and daemonized ones. @monitor is init's
+ * parent (the monitor, or lxc-start -F). 0 when found; -ESRCH when not running.
+ */
+int lxc_run_find(const struct lxc_cg_mounts *mounts, const char *name, pid_t *monitor, pid_t *init);
+
 /*
  * The directory of the container's cgroup for @ctrl: the payload cgroup of @pid
  * (lxc.payload.NAME, or lxc/ID on Proxmox), not the sub-cgroup init sits in. -ENOENT when

@@ -82,17 +82,17 @@ int probe_state(struct probe *p, json_t *doc)
 	const char *state = "stopped";
 	int ret;
 
-	ret = lxc_run_find(p->lxcpath, p->name, &p->monitor, &p->init);
+	ret = lxc_cg_mounts(&p->mounts);
+	if (ret) {
+		err_set(&p->err, "reading the cgroup mounts: %s", strerror(-ret));
+		return ret;
+	}
+	ret = lxc_run_find(&p->mounts, p->name, &p->monitor, &p->init);
 	if (ret && ret != -ESRCH) {
-		err_set(&p->err, "reading /proc: %s", strerror(-ret));
+		err_set(&p->err, "finding the container's init: %s", strerror(-ret));
 		return ret;
 	}
 	if (p->init) {
-		ret = lxc_cg_mounts(&p->mounts);
-		if (ret) {
-			err_set(&p->err, "reading the cgroup mounts: %s", strerror(-ret));
-			return ret;
-		}
 		state = lxc_cg_frozen(&p->mounts, p->init, p->name) == 1 ? "frozen" : "running";
 	}
 	if (json_object_set_new(doc, "state", json_string(state)) ||

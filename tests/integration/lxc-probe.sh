@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 # lxc-probe against real unprivileged LXC containers (busybox rootfs, private lxcpath): missing,
-# bad arguments, malformed config, stopped, running with and without tun, frozen, and the
-# Proxmox config format; checked against lxc-info, /proc, the cgroup files and ip(8).
+# bad arguments, malformed config, stopped, running with and without tun, frozen, the Proxmox
+# config format, a container run in the foreground in Proxmox's cgroup layout (lxc/ID/ns), and a
+# forged "[lxc monitor]" process; checked against lxc-info, /proc, the cgroup files and ip(8).
 # shellcheck source=../lib.sh
 source "$(dirname "$0")/../lib.sh"
 
@@ -202,3 +203,45 @@ eq "two probes agree" "$a" "$b"
 # Stopped again.
 ok "lxp2 stops" lxc-stop -P "$P" -n lxp2 -k
 json_eq "stopped again" "$(probe lxp2)" '[.state,.init_pid]' '["stopped",null]'
+
+# A process anyone can start, titled as lxp2's monitor, with a child in its own user and network
+# namespaces: lxc-probe must not take it for the (stopped) container.
+setpriv --reuid=nobody --regid=nogroup --clear-groups \
+	bash -c "exec -a '[lxc monitor] $P lxp2' bash -c 'unshare -Urn sleep 60 & wait'" &
+forger=$!
+t_cleanup "pkill -P $forger; kill $forger"
+ok "the forged monitor has its child" t_wait 5 pgrep -P "$forger"
+ok "the forged title is there" grep -qa "lxc monitor. $P lxp2" "/proc/$forger/cmdline"
+json_eq "a forged monitor title is ignored" "$(probe lxp2)" '[.state,.init_pid]' '["stopped",null]'
+
+# Proxmox's way: lxc-start -F (foreground, as pve-container@ID.service does), the container's
+# processes in lxc/ID/ns and the monitor in lxc.monitor/ID (lxc.cgroup.dir.*), config in
+# Proxmox's format.
+make_ct 4243 own 10.232.77.15/24
+cat >>"$P/4243/config" <<-CONF
+	lxc.cgroup.dir.container = lxc/4243
+	lxc.cgroup.dir.container.inner = ns
+	lxc.cgroup.dir.monitor = lxc.monitor/4243
+	lxc.console.path = none
+CONF
+sed -e 's/lxp-pve/lxp-pve-fg/' -e 's/00:42:42/00:42:43/' -e 's/10.232.77.13/10.232.77.15/' \
+	"$P/pve/4242.conf" >"$P/pve/4243.conf"
+json_eq "foreground: stopped before the start" "$(probe 4243)" .state '"stopped"'
+lxc-start -F -P "$P" -n 4243 </dev/null >/dev/null 2>&1 &
+t_cleanup "kill $!"
+ok "foreground: lxc-info says running" t_wait 5 sh -c "lxc-info -P $P -n 4243 -s -H | grep -qx RUNNING"
+pid=$(lxc-info -P "$P" -n 4243 -p -H)
+ok "foreground: init sits in lxc/4243/ns" grep -q ':/lxc/4243/ns$' "/proc/$pid/cgroup"
+fails "foreground: no \"[lxc monitor]\" process names it" sh -c "grep -las 'lxc monito[r] .* 4243' /proc/[0-9]*/cmdline"
+out=$(probe 4243)
+json_eq "foreground: running, init pid agrees with lxc-info" "$out" '[.backend,.state,.init_pid]' "[\"proxmox\",\"running\",$pid]"
+json_eq "foreground: tun usable" "$out" '[.tun,.tun_detail.root_can_open]' '[true,true]'
+json_eq "foreground: eth0 address from inside" "$out" '[.interfaces[]|select(.name=="eth0")|.addresses[0]]' '["10.232.77.15/24"]'
+json_eq "foreground: limits from the Proxmox config" "$out" '.limits.memory' "$MIB256"
+json_eq "foreground: usage read from lxc/4243" "$out" '.usage.memory > 0' 'true'
+ok "foreground: lxc-freeze" lxc-freeze -P "$P" -n 4243
+json_eq "foreground: frozen" "$(probe 4243)" .state '"frozen"'
+ok "foreground: lxc-unfreeze" lxc-unfreeze -P "$P" -n 4243
+ok "foreground: lxc-stop" lxc-stop -P "$P" -n 4243 -k
+json_eq "foreground: stopped again" "$(probe 4243)" '[.state,.init_pid]' '["stopped",null]'
+
