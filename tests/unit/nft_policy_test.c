@@ -165,7 +165,8 @@ static void test_build(void)
 
 	CHECK(parse(base, &pol, &err));
 	CHECK(nft_build(&a, &pol) == 0);
-	CHECK(a.model.nrules == 17 && a.nchains == 6 && a.nsets == 9 && a.nobjs == 3);
+	/* input 8 (peer rules 6, input 2), forward 9, postrouting 1, three drop chains of 2 */
+	CHECK(a.model.nrules == 24 && a.nchains == 6 && a.nsets == 9 && a.nobjs == 3);
 	/* allow: 2 ranges, each a start and an end element; deny: 1 range */
 	CHECK(set(&a, "allow_nets")->nelems == 4 && nft_mset_count(set(&a, "allow_nets")) == 2);
 	CHECK(set(&a, "peer_svc")->nelems == 2 && set(&a, "peer_proto")->nelems == 1);
@@ -199,7 +200,13 @@ static void test_build(void)
 	/* No masquerade: a different structure, replaced whole. */
 	pol.flags &= ~NFT_POLICY_MASQUERADE;
 	CHECK(nft_build(&b, &pol) == 0);
-	CHECK(b.model.nrules == 16 && b.nchains == 5); /* no postrouting chain */
+	CHECK(b.model.nrules == 23 && b.nchains == 5); /* no postrouting chain */
+	CHECK(nft_plan(&b, &a.model, &plan) == 0 && plan.changed && plan.replace);
+	nft_desired_free(&b);
+	/* Peers may reach each other: one rule fewer (no "iifname IF oifname IF" drop). */
+	pol.flags |= NFT_POLICY_PEER_TO_PEER;
+	CHECK(nft_build(&b, &pol) == 0);
+	CHECK(b.model.nrules == 22 && b.nchains == 5);
 	CHECK(nft_plan(&b, &a.model, &plan) == 0 && plan.changed && plan.replace);
 	nft_desired_free(&b);
 	nft_desired_free(&a);
