@@ -1,20 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Unit tests for the LXC and Proxmox configuration parser (helpers/lib/lxc_conf.c, lxc_pve.c). */
-#include <stdio.h>
-#include <string.h>
-
+#include "check.h"
 #include "lxc_conf.h"
-
-static int failures, checks;
-
-#define CHECK(cond)                                                                                \
-	do {                                                                                       \
-		checks++;                                                                          \
-		if (!(cond)) {                                                                     \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);   \
-			failures++;                                                                \
-		}                                                                                  \
-	} while (0)
 
 static bool parse(struct lxc_conf *c, enum lxc_conf_kind kind, const char *text, struct err *err)
 {
@@ -128,11 +115,7 @@ static void expect_error(enum lxc_conf_kind kind, const char *text, const char *
 	struct lxc_conf c;
 
 	CHECK(!parse(&c, kind, text, &err));
-	checks++;
-	if (!strstr(err.msg, needle)) {
-		fprintf(stderr, "error \"%s\" lacks \"%s\"\n", err.msg, needle);
-		failures++;
-	}
+	CHECK_STR_CONTAINS(err.msg, needle);
 }
 
 static void test_malformed(void)
@@ -187,6 +170,5 @@ int main(void)
 	test_pve();
 	test_malformed();
 	test_values();
-	printf("lxc_conf: %d checks, %d failed\n", checks, failures);
-	return failures ? 1 : 0;
+	return check_report("lxc_conf_test");
 }
