@@ -92,11 +92,30 @@ static bool pve_bool(bool *dst, const char *key, const char *v, struct err *err)
 	return true;
 }
 
+/*
+ * A raw lxc key: "lxc.key: value", "lxc.key = value" or "lxc.key=value", as Proxmox accepts. The
+ * key is lxc. and [a-z0-9_.-]+, so the value may hold ':' or '=' ("c 10:200 rwm").
+ */
+static bool pve_raw_lxc(struct lxc_conf *conf, char *line, struct err *err)
+{
+	size_t klen = 4 + strspn(line + 4, "abcdefghijklmnopqrstuvwxyz0123456789_-.");
+	char *p = line + klen + strspn(line + klen, " \t");
+
+	if (klen == 4 || (*p != ':' && *p != '='))
+		return err_set(
+		    err, "expected \"lxc.key: value\" or \"lxc.key = value\", got \"%.80s\"", line);
+	line[klen] = '\0';
+	return lxc_conf_set(conf, line, lxc_conf_trim(p + 1), err);
+}
+
 bool lxc_pve_line(struct lxc_conf *conf, char *line, struct err *err)
 {
-	char *colon = strchr(line, ':'), *key = line, *v;
+	char *colon, *key = line, *v;
 	uint64_t n;
 
+	if (!strncmp(line, "lxc.", 4))
+		return pve_raw_lxc(conf, line, err);
+	colon = strchr(line, ':');
 	if (!colon || colon == line)
 		return err_set(err, "expected \"key: value\", got \"%.80s\"", line);
 	*colon = '\0';
@@ -104,8 +123,6 @@ bool lxc_pve_line(struct lxc_conf *conf, char *line, struct err *err)
 	key = lxc_conf_trim(key);
 	if (strpbrk(key, " \t="))
 		return err_set(err, "bad key \"%.80s\"", key);
-	if (!strncmp(key, "lxc.", 4))
-		return lxc_conf_set(conf, key, v, err);
 	if (!strcmp(key, "memory")) {
 		conf->has |= LXC_HAS_MEMORY;
 		return pve_mib(key, v, &conf->memory, err);

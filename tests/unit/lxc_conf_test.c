@@ -164,11 +164,40 @@ static void test_values(void)
 	      !lxc_ctid_valid("1234567890") && !lxc_ctid_valid("9a"));
 }
 
+/* Proxmox accepts raw lxc keys as "lxc.key: value", "lxc.key = value" or "lxc.key=value". */
+static void test_pve_raw_lxc(void)
+{
+	struct err err = {};
+	struct lxc_conf c;
+
+	CHECK(parse(&c, LXC_CONF_PVE,
+		    "unprivileged: 1\n"
+		    "lxc.idmap = u 0 200000 1000\n"
+		    "lxc.idmap=g 0 200000 1000\n"
+		    "lxc.cgroup2.devices.allow = c 10:200 rwm\n"
+		    "lxc.mount.entry = /dev/net/tun dev/net/tun none bind,create=file 0 0\n"
+		    "lxc.cgroup2.memory.max: 512M\n"
+		    "lxc.net.0.hwaddr = BC:24:11:00:00:02\n"
+		    "lxc.uts.name =\n",
+		    &err));
+	CHECK(c.n_idmaps == 2 && c.idmaps[0].type == 'u' && c.idmaps[1].type == 'g' &&
+	      c.idmaps[1].hostid == 200000 && c.idmaps[1].range == 1000);
+	CHECK(c.tun_allow && c.tun_mount);
+	CHECK((c.has & LXC_HAS_MEMORY) && c.memory == 512ULL << 20);
+	CHECK(c.n_nets == 1 && !strcmp(c.nets[0].hwaddr, "BC:24:11:00:00:02"));
+	CHECK(!strcmp(c.hostname, ""));
+	expect_error(LXC_CONF_PVE, "lxc.idmap u 0 1 2\n", "expected \"lxc.key: value\"");
+	expect_error(LXC_CONF_PVE, "lxc. = 1\n", "expected \"lxc.key: value\"");
+	expect_error(LXC_CONF_PVE, "lxc.Idmap = u 0 1 2\n", "\"lxc.Idmap = u 0 1 2\"");
+	expect_error(LXC_CONF_PVE, "lxc.idmap = u 0 1\n", "bad id map \"u 0 1\"");
+}
+
 int main(void)
 {
 	test_lxc();
 	test_pve();
 	test_malformed();
 	test_values();
+	test_pve_raw_lxc();
 	return check_report("lxc_conf_test");
 }
