@@ -6,6 +6,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "lxc_conf.h"
 #include "lxc_conf_int.h"
@@ -84,11 +85,32 @@ static bool pve_net(struct lxc_conf *conf, const char *key, const char *v, struc
 	return true;
 }
 
+/* A Proxmox boolean: "1", "0", or on/yes/true, off/no/false in any case (pve-container). */
+static bool pve_parse_bool(const char *v, bool *b)
+{
+	static const char *const words[] = {"on", "yes", "true", "off", "no", "false"};
+	size_t i;
+
+	if (!strcmp(v, "1") || !strcmp(v, "0")) {
+		*b = v[0] == '1';
+		return true;
+	}
+	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+		if (!strcasecmp(v, words[i])) {
+			*b = i < 3;
+			return true;
+		}
+	}
+	return false;
+}
+
 static bool pve_bool(bool *dst, const char *key, const char *v, struct err *err)
 {
-	if (strcmp(v, "0") && strcmp(v, "1"))
-		return err_set(err, "%s must be 0 or 1, not \"%s\"", key, v);
-	*dst = v[0] == '1';
+	if (!pve_parse_bool(v, dst))
+		return err_set(err,
+			       "%s must be a boolean (1, yes, on, true, 0, no, off, false), "
+			       "not \"%.80s\"",
+			       key, v);
 	return true;
 }
 

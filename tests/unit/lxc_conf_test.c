@@ -133,7 +133,7 @@ static void test_malformed(void)
 	expect_error(LXC_CONF_PVE, "memory 1024\n", "expected \"key: value\"");
 	expect_error(LXC_CONF_PVE, "memory: 1G\n", "MiB");
 	expect_error(LXC_CONF_PVE, "cores: 0\n", "cores must be");
-	expect_error(LXC_CONF_PVE, "unprivileged: true\n", "must be 0 or 1");
+	expect_error(LXC_CONF_PVE, "unprivileged: maybe\n", "not \"maybe\"");
 	expect_error(LXC_CONF_PVE, "rootfs: local:x,size=huge\n", "bad size");
 	expect_error(LXC_CONF_PVE, "net0: bridge=vmbr0\n", "no valid name=");
 	expect_error(LXC_CONF_PVE, "lxc.idmap: u 0\n", "bad id map");
@@ -192,6 +192,33 @@ static void test_pve_raw_lxc(void)
 	expect_error(LXC_CONF_PVE, "lxc.idmap = u 0 1\n", "bad id map \"u 0 1\"");
 }
 
+/* Proxmox booleans: 1, on, yes, true and 0, off, no, false, the words in any case. */
+static void test_pve_bool(void)
+{
+	static const char *const yes[] = {"1", "on", "yes", "true", "ON", "Yes", "tRuE"};
+	static const char *const no[] = {"0", "off", "no", "false", "OFF", "No", "False"};
+	struct err err = {};
+	struct lxc_conf c;
+	char text[128];
+	size_t i;
+
+	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		snprintf(text, sizeof(text), "onboot: %s\nunprivileged: %s\n", yes[i], yes[i]);
+		CHECK(parse(&c, LXC_CONF_PVE, text, &err) && c.autostart && c.unpriv &&
+		      (c.has & LXC_HAS_AUTOSTART) && (c.has & LXC_HAS_UNPRIV));
+		snprintf(text, sizeof(text), "onboot: %s\nunprivileged: %s\n", no[i], no[i]);
+		CHECK(parse(&c, LXC_CONF_PVE, text, &err) && !c.autostart && !c.unpriv &&
+		      (c.has & LXC_HAS_AUTOSTART) && (c.has & LXC_HAS_UNPRIV));
+	}
+	expect_error(LXC_CONF_PVE, "onboot: 2\n",
+		     "onboot must be a boolean (1, yes, on, true, 0, no, off, false), not \"2\"");
+	expect_error(LXC_CONF_PVE, "unprivileged: y\n", "not \"y\"");
+	expect_error(LXC_CONF_PVE, "unprivileged: 01\n", "not \"01\"");
+	expect_error(LXC_CONF_PVE, "onboot: yess\n", "not \"yess\"");
+	/* Raw lxc.start.auto is LXC's own key: a number, as LXC reads it. */
+	expect_error(LXC_CONF_PVE, "lxc.start.auto: yes\n", "must be 0 or 1");
+}
+
 int main(void)
 {
 	test_lxc();
@@ -199,5 +226,6 @@ int main(void)
 	test_malformed();
 	test_values();
 	test_pve_raw_lxc();
+	test_pve_bool();
 	return check_report("lxc_conf_test");
 }
