@@ -29,7 +29,7 @@ enum {
 };
 
 #define LXC_CONF_MAX_IDMAPS 16
-#define LXC_CONF_MAX_NETS   8
+#define LXC_CONF_MAX_NETS   32 /* Proxmox: net0 to net31; 130 bytes each */
 #define LXC_NAME_MAX	    64
 
 struct lxc_idmap {

@@ -5,6 +5,7 @@
  * Sizes without a unit are MiB for memory and swap, GiB for disks, as in Proxmox.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -66,12 +67,16 @@ static bool pve_rootfs(struct lxc_conf *conf, const char *v, struct err *err)
 
 static bool pve_net(struct lxc_conf *conf, const char *key, const char *v, struct err *err)
 {
+	const char *d = key + 3;
+	size_t nd = strspn(d, "0123456789");
 	struct lxc_conf_net *net;
 	unsigned int idx;
-	char extra;
 
-	if (sscanf(key, "net%u%c", &idx, &extra) != 1 || idx >= LXC_CONF_MAX_NETS)
-		return err_set(err, "bad network key \"%s\"", key);
+	/* net0 to net31: digits only, no leading zero. */
+	if (nd == 0 || nd > 2 || d[nd] || (d[0] == '0' && nd > 1) || atoi(d) >= LXC_CONF_MAX_NETS)
+		return err_set(err, "bad network key \"%.80s\" (net0 to net%d)", key,
+			       LXC_CONF_MAX_NETS - 1);
+	idx = (unsigned int)atoi(d);
 	net = &conf->nets[idx];
 	if (idx >= conf->n_nets)
 		conf->n_nets = idx + 1;

@@ -219,6 +219,43 @@ static void test_pve_bool(void)
 	expect_error(LXC_CONF_PVE, "lxc.start.auto: yes\n", "must be 0 or 1");
 }
 
+/* Interface @i when the config has it (and fits the array), else NULL. */
+static const struct lxc_conf_net *net(const struct lxc_conf *c, size_t i)
+{
+	return i < c->n_nets && i < sizeof(c->nets) / sizeof(c->nets[0]) ? &c->nets[i] : NULL;
+}
+
+/* Proxmox has net0 to net31; LXC configs get as many. The config stays a few KiB. */
+static void test_nets(void)
+{
+	const struct lxc_conf_net *n;
+	struct err err = {};
+	struct lxc_conf c;
+
+	CHECK(parse(&c, LXC_CONF_PVE,
+		    "net10: name=eth10,bridge=vmbr1,ip=10.0.0.2/24\n"
+		    "net31: name=eth31,bridge=vmbr0,type=veth\n"
+		    "net0: name=eth0,bridge=vmbr0,ip6=auto,ip=dhcp\n",
+		    &err));
+	CHECK(c.n_nets == 32);
+	n = net(&c, 10);
+	CHECK(n && !strcmp(n->name, "eth10") && !strcmp(n->link, "vmbr1") &&
+	      !strcmp(n->ipv4, "10.0.0.2/24"));
+	n = net(&c, 31);
+	CHECK(n && !strcmp(n->name, "eth31") && !strcmp(n->type, "veth"));
+	CHECK(net(&c, 0) && !strcmp(net(&c, 0)->ipv4, "dhcp") && net(&c, 5) &&
+	      !net(&c, 5)->name[0]);
+	CHECK(parse(&c, LXC_CONF_LXC, "lxc.net.31.type = veth\nlxc.net.31.link = br0\n", &err));
+	CHECK(c.n_nets == 32 && net(&c, 31) && !strcmp(net(&c, 31)->link, "br0"));
+	CHECK(sizeof(struct lxc_conf) < 8192);
+	expect_error(LXC_CONF_PVE, "net32: name=eth32\n", "bad network key \"net32\"");
+	expect_error(LXC_CONF_PVE, "net-1: name=x\n", "bad network key \"net-1\"");
+	expect_error(LXC_CONF_PVE, "net+1: name=x\n", "bad network key \"net+1\"");
+	expect_error(LXC_CONF_PVE, "net01: name=x\n", "bad network key \"net01\"");
+	expect_error(LXC_CONF_PVE, "net: name=x\n", "bad network key \"net\"");
+	expect_error(LXC_CONF_LXC, "lxc.net.32.link = br\n", "bad network key \"lxc.net.32.link\"");
+}
+
 int main(void)
 {
 	test_lxc();
@@ -227,5 +264,6 @@ int main(void)
 	test_values();
 	test_pve_raw_lxc();
 	test_pve_bool();
+	test_nets();
 	return check_report("lxc_conf_test");
 }
