@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Unit tests for the LXC and Proxmox configuration parser (helpers/lib/lxc_conf.c, lxc_pve.c). */
+#include <stdlib.h>
+
 #include "check.h"
 #include "lxc_conf.h"
 
@@ -256,6 +258,57 @@ static void test_nets(void)
 	expect_error(LXC_CONF_LXC, "lxc.net.32.link = br\n", "bad network key \"lxc.net.32.link\"");
 }
 
+/* Lines of any length: Proxmox's URL-encoded description comments, long mount entries. */
+static void test_long_lines(void)
+{
+	static const char enc[] = "%C3%A9t%C3%A9%20%5Bnot%20a%20section%5D%20";
+	static const char nul[] = "memory: 1\nswap: 1\0\n";
+	size_t dlen = 9000, i, n;
+	struct err err = {};
+	struct lxc_conf c;
+	char *text = malloc(4 * dlen + 512), *p;
+
+	if (!text) {
+		CHECK(text);
+		return;
+	}
+	/* Proxmox: the description as #-comments on top, then the settings; one of 9000 bytes. */
+	p = text + sprintf(text, "#");
+	for (n = 0; n + sizeof(enc) < dlen; n += sizeof(enc) - 1)
+		p += sprintf(p, "%s", enc);
+	p += sprintf(p, "\n#second line\ndescription: ");
+	for (i = 0; i < dlen; i++)
+		*p++ = 'd';
+	p += sprintf(p, "\nmemory: 512\ntags: ");
+	for (i = 0; i < dlen; i++)
+		*p++ = i % 2 ? ';' : 't';
+	sprintf(p, "\nhostname: wg\n");
+	CHECK(parse(&c, LXC_CONF_PVE, text, &err));
+	CHECK((c.has & LXC_HAS_MEMORY) && c.memory == 512ULL << 20 && !strcmp(c.hostname, "wg"));
+
+	/* Plain LXC: a long comment and a long (not tun) mount entry. */
+	p = text + sprintf(text, "# ");
+	for (i = 0; i < dlen; i++)
+		*p++ = 'c';
+	p += sprintf(p, "\nlxc.mount.entry = /srv/");
+	for (i = 0; i < dlen; i++)
+		*p++ = 'm';
+	sprintf(p, " srv none bind 0 0\nlxc.uts.name = wg\n");
+	CHECK(parse(&c, LXC_CONF_LXC, text, &err));
+	CHECK(!strcmp(c.hostname, "wg") && !c.tun_mount);
+
+	/* A value too long for what it fills is still an error, quoted in part. */
+	p = text + sprintf(text, "hostname: ");
+	for (i = 0; i < dlen; i++)
+		*p++ = 'h';
+	sprintf(p, "\n");
+	expect_error(LXC_CONF_PVE, text, "line 1: hostname \"hhhh");
+	/* Not text. */
+	CHECK(!lxc_conf_parse(&c, LXC_CONF_PVE, nul, sizeof(nul) - 1, &err));
+	CHECK_STR_CONTAINS(err.msg, "line 2: not text");
+	free(text);
+}
+
 int main(void)
 {
 	test_lxc();
@@ -265,5 +318,6 @@ int main(void)
 	test_pve_raw_lxc();
 	test_pve_bool();
 	test_nets();
+	test_long_lines();
 	return check_report("lxc_conf_test");
 }
