@@ -2,8 +2,9 @@
 /*
  * Proxmox CT configuration (/etc/pve/lxc/ID.conf): "key: value" lines, option lists such as
  * "local-lvm:vm-90-disk-0,size=8G" or "name=eth0,bridge=vmbr0,ip=dhcp", and raw lxc.* keys.
- * Sizes without a unit are MiB for memory and swap, GiB for disks, as in Proxmox.
+ * As in Proxmox, memory and swap are MiB; a disk size without a unit is bytes.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,8 +13,8 @@
 #include "lxc_conf.h"
 #include "lxc_conf_int.h"
 
-/* Finds "name=value" in a comma-separated option list; copies the value. */
-static bool pve_opt(const char *list, const char *name, char *out, size_t size)
+/* Finds "name=value" in a comma-separated option list: the value and its length, or NULL. */
+static const char *pve_opt_find(const char *list, const char *name, size_t *vlen)
 {
 	size_t nlen = strlen(name);
 	const char *p = list;
@@ -23,16 +24,75 @@ static bool pve_opt(const char *list, const char *name, char *out, size_t size)
 		size_t len = end ? (size_t)(end - p) : strlen(p);
 
 		if (len > nlen && !strncmp(p, name, nlen) && p[nlen] == '=') {
-			len -= nlen + 1;
-			if (len >= size)
-				return false;
-			memcpy(out, p + nlen + 1, len);
-			out[len] = '\0';
-			return true;
+			*vlen = len - nlen - 1;
+			return p + nlen + 1;
 		}
 		p = end ? end + 1 : NULL;
 	}
-	return false;
+	return NULL;
+}
+
+/* Copies the value of "name=value" from an option list; false when missing or too long. */
+static bool pve_opt(const char *list, const char *name, char *out, size_t size)
+{
+	size_t len;
+	const char *v = pve_opt_find(list, name, &len);
+
+	if (!v || len >= size)
+		return false;
+	memcpy(out, v, len);
+	out[len] = '\0';
+	return true;
+}
+
+/*
+ * A Proxmox disk size (pve-common parse_size): ^(\d+(\.\d+)?)([KMGT](iB)?)?$, bytes, the
+ * fraction of a byte dropped. The fraction is exact to 18 digits (later ones are dropped, less
+ * than 2^-19 bytes); it is scaled by the unit in binary long division, so no floating point.
+ */
+bool lxc_pve_parse_size(const char *s, uint64_t *bytes)
+{
+	static const char units[] = "KMGT";
+	uint64_t whole = 0, frac = 0, scale = 1, part = 0;
+	unsigned int shift = 0, i;
+	const char *p = s, *u;
+
+	if (!isdigit((unsigned char)*p))
+		return false;
+	for (; isdigit((unsigned char)*p); p++) {
+		uint64_t d = (uint64_t)(*p - '0');
+
+		if (whole > (UINT64_MAX - d) / 10)
+			return false;
+		whole = whole * 10 + d;
+	}
+	if (*p == '.') {
+		if (!isdigit((unsigned char)*++p))
+			return false;
+		for (; isdigit((unsigned char)*p); p++) {
+			if (scale < 1000000000000000000ULL) {
+				frac = frac * 10 + (uint64_t)(*p - '0');
+				scale *= 10;
+			}
+		}
+	}
+	if (*p && (u = strchr(units, *p))) {
+		shift = 10 * (unsigned int)(u - units + 1);
+		p++;
+		if (!strcmp(p, "iB"))
+			p += 2;
+	}
+	if (*p || whole > (UINT64_MAX >> shift))
+		return false;
+	/* floor(frac / scale * 2^shift), one bit at a time; frac < scale <= 10^18 < 2^63. */
+	for (i = 0; i < shift; i++) {
+		frac <<= 1;
+		part = part << 1 | (frac >= scale);
+		if (frac >= scale)
+			frac -= scale;
+	}
+	*bytes = (whole << shift) + part;
+	return true;
 }
 
 static bool pve_mib(const char *key, const char *v, uint64_t *bytes, struct err *err)
@@ -47,19 +107,22 @@ static bool pve_mib(const char *key, const char *v, uint64_t *bytes, struct err 
 
 static bool pve_rootfs(struct lxc_conf *conf, const char *v, struct err *err)
 {
-	char size[32];
-	size_t n = strcspn(v, ",");
+	char size[64];
+	const char *sz;
+	size_t n = strcspn(v, ","), len;
 
 	if (n == 0 || n >= sizeof(conf->rootfs))
 		return err_set(err, "bad rootfs \"%.80s\"", v);
 	memcpy(conf->rootfs, v, n);
 	conf->rootfs[n] = '\0';
-	if (!pve_opt(v, "size", size, sizeof(size)))
+	sz = pve_opt_find(v, "size", &len);
+	if (!sz)
 		return true;
-	/* Proxmox writes "8G"; a bare number is GiB. */
-	if (strspn(size, "0123456789") == strlen(size) && strlen(size) + 1 < sizeof(size))
-		strcat(size, "G");
-	if (!lxc_conf_parse_size(size, &conf->disk))
+	if (len >= sizeof(size))
+		return err_set(err, "rootfs: bad size \"%.*s\"", (int)(len > 64 ? 64 : len), sz);
+	memcpy(size, sz, len);
+	size[len] = '\0';
+	if (!lxc_pve_parse_size(size, &conf->disk))
 		return err_set(err, "rootfs: bad size \"%s\"", size);
 	conf->has |= LXC_HAS_DISK;
 	return true;

@@ -105,7 +105,8 @@ static void test_pve(void)
 		    "rootfs: local:90/vm-90-disk-0.raw,size=16\n",
 		    &err));
 	CHECK(c.n_idmaps == 2 && c.idmaps[0].hostid == 200000 && c.tun_allow && c.tun_mount);
-	CHECK(c.disk == 16ULL << 30);
+	/* A bare size is bytes (pve-common parse_size); Proxmox itself writes "16G". */
+	CHECK((c.has & LXC_HAS_DISK) && c.disk == 16);
 	/* Privileged. */
 	CHECK(parse(&c, LXC_CONF_PVE, "unprivileged: 0\nmemory: 512\n", &err));
 	CHECK(!lxc_conf_unprivileged(&c) && !c.tun_allow);
@@ -309,6 +310,54 @@ static void test_long_lines(void)
 	free(text);
 }
 
+/*
+ * Proxmox disk sizes (pve-common parse_size): N or N.N, then K, M, G or T, optionally followed
+ * by "iB"; a bare number is bytes; a fraction of a byte is dropped.
+ */
+static void test_pve_size(void)
+{
+	static const char *const bad[] = {
+	    "",		 "G",	"8g",	"8GB",		"8B",
+	    "8 G",	 ".5G", "8.G",	"8.5.1G",	"-1",
+	    "+1G",	 "8Gi", "8iB",	"8Gib",		"1P",
+	    "1E",	 "8G ", "0x10", "99999999999T", "18446744073709551616",
+	    "16777216T",
+	};
+	struct err err = {};
+	struct lxc_conf c;
+	uint64_t b;
+	size_t i;
+
+	CHECK(lxc_pve_parse_size("8G", &b) && b == 8ULL << 30);
+	CHECK(lxc_pve_parse_size("8GiB", &b) && b == 8ULL << 30);
+	CHECK(lxc_pve_parse_size("8.5G", &b) && b == 17ULL << 29);
+	CHECK(lxc_pve_parse_size("8.50000000000000000000000001G", &b) && b == 17ULL << 29);
+	CHECK(lxc_pve_parse_size("512M", &b) && b == 512ULL << 20);
+	CHECK(lxc_pve_parse_size("512MiB", &b) && b == 512ULL << 20);
+	CHECK(lxc_pve_parse_size("1T", &b) && b == 1ULL << 40);
+	CHECK(lxc_pve_parse_size("1.25TiB", &b) && b == 5ULL << 38);
+	CHECK(lxc_pve_parse_size("1024K", &b) && b == 1ULL << 20);
+	CHECK(lxc_pve_parse_size("0.1K", &b) && b == 102);
+	CHECK(lxc_pve_parse_size("16", &b) && b == 16);
+	CHECK(lxc_pve_parse_size("1.9", &b) && b == 1);
+	CHECK(lxc_pve_parse_size("0", &b) && b == 0);
+	CHECK(lxc_pve_parse_size("16777215T", &b) && b == 16777215ULL << 40);
+	CHECK(lxc_pve_parse_size("18446744073709551615", &b) && b == UINT64_MAX);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		b = 42;
+		CHECK(!lxc_pve_parse_size(bad[i], &b) && b == 42);
+	}
+
+	CHECK(parse(&c, LXC_CONF_PVE, "rootfs: local-lvm:vm-90-disk-0,size=8.5G\n", &err));
+	CHECK((c.has & LXC_HAS_DISK) && c.disk == 17ULL << 29);
+	CHECK(parse(&c, LXC_CONF_PVE, "rootfs: local:90/vm-90-disk-0.raw,size=8GiB\n", &err));
+	CHECK(c.disk == 8ULL << 30);
+	CHECK(parse(&c, LXC_CONF_PVE, "rootfs: local:90/vm-90-disk-0.raw,size=1073741824\n", &err));
+	CHECK(c.disk == 1ULL << 30);
+	expect_error(LXC_CONF_PVE, "rootfs: local:x,size=8g\n", "rootfs: bad size \"8g\"");
+	expect_error(LXC_CONF_PVE, "rootfs: local:x,size=8GB\n", "rootfs: bad size \"8GB\"");
+}
+
 int main(void)
 {
 	test_lxc();
@@ -319,5 +368,6 @@ int main(void)
 	test_pve_bool();
 	test_nets();
 	test_long_lines();
+	test_pve_size();
 	return check_report("lxc_conf_test");
 }
