@@ -325,9 +325,13 @@ bool lxc_conf_parse(struct lxc_conf *conf, enum lxc_conf_kind kind, const char *
 		if (!*s || *s == '#')
 			continue;
 		if (kind == LXC_CONF_PVE) {
-			if (*s == '[') /* snapshot or pending section: not the current config */
+			/* Pending changes and snapshots follow the current config. */
+			if (*s == '[' && s == p && lxc_pve_section(s))
 				break;
-			ok = lxc_pve_line(conf, s, err);
+			if (*s == '[')
+				ok = err_set(err, "bad section header \"%.80s\"", s);
+			else
+				ok = lxc_pve_line(conf, s, err);
 		} else {
 			ok = parse_lxc_line(conf, s, err);
 		}

@@ -255,6 +255,28 @@ bool lxc_pve_line(struct lxc_conf *conf, char *line, struct err *err)
 	return true;
 }
 
+bool lxc_pve_section(const char *line)
+{
+	static const char alpha[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+	size_t n;
+
+	if (*line++ != '[')
+		return false;
+	if (!strncasecmp(line, "pve:pending]", 12))
+		n = 11;
+	else if (strspn(line, alpha) > 0)
+		n = 1 + strspn(line + 1,
+			       "0123456789_-abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ");
+	else
+		return false;
+	if (n < 2 || line[n] != ']')
+		return false;
+	for (line += n + 1; *line; line++)
+		if (!isspace((unsigned char)*line))
+			return false;
+	return true;
+}
+
 void lxc_pve_finish(struct lxc_conf *conf)
 {
 	/* Proxmox maps 0..65535 to 100000.. unless the file brings its own maps. */

@@ -358,6 +358,62 @@ static void test_pve_size(void)
 	expect_error(LXC_CONF_PVE, "rootfs: local:x,size=8GB\n", "rootfs: bad size \"8GB\"");
 }
 
+/*
+ * The current config is what comes before the first section: "[pve:pending]" (changes not yet
+ * applied) or "[snapname]" (a snapshot). Nothing after it may reach the result, nor fail it.
+ */
+static void test_pve_sections(void)
+{
+	static const char cur[] = "#descr\n"
+				  "memory: 512\n"
+				  "onboot: 0\n"
+				  "net0: name=eth0,bridge=vmbr0,ip=dhcp\n"
+				  "rootfs: local-lvm:vm-90-disk-0,size=8G\n"
+				  "unprivileged: 1\n";
+	static const char *const rest[] = {
+	    /* Proxmox writes pending first, then the snapshots. */
+	    "[pve:pending]\n"
+	    "memory: 4096\nswap: 2048\ncores: 4\nonboot: 1\nhostname: pending\n"
+	    "net1: name=eth1,bridge=vmbr1\nrootfs: other:vm-90-disk-1,size=64G\n"
+	    "dev0: /dev/net/tun\nlxc.idmap: u 0 300000 65536\nlxc.cgroup2.memory.max = 1G\n"
+	    "delete: swap\n"
+	    "\n"
+	    "[snap1]\n"
+	    "#snapshot description\nmemory: 8192\nparent: x\nsnaptime: 1700000000\n",
+	    /* A snapshot alone, its values malformed: never read. */
+	    "[before-upgrade]\nmemory: lots\nnet99: x\ngarbage without colon\n",
+	    /* Case, trailing blanks and CRLF as Proxmox's section regexes allow. */
+	    "[PVE:Pending]  \r\nmemory: 4096\r\n",
+	    "[Snap_2-b]\t\nmemory: 4096\n",
+	};
+	static const char *const bad[] = {"[x]\n",   "[pve:pendingx]\n",  "[1snap]\n", "[a b]\n",
+					  "[snap\n", "  [pve:pending]\n", "[]\n"};
+	struct err err = {};
+	struct lxc_conf c;
+	char text[1024];
+	size_t i;
+
+	for (i = 0; i < sizeof(rest) / sizeof(rest[0]); i++) {
+		snprintf(text, sizeof(text), "%s\n%s", cur, rest[i]);
+		CHECK(parse(&c, LXC_CONF_PVE, text, &err));
+		CHECK((c.has & LXC_HAS_MEMORY) && c.memory == 512ULL << 20);
+		CHECK(!(c.has & (LXC_HAS_SWAP | LXC_HAS_CORES)));
+		CHECK((c.has & LXC_HAS_AUTOSTART) && !c.autostart);
+		CHECK(c.n_nets == 1 && !strcmp(c.hostname, "") && c.disk == 8ULL << 30);
+		CHECK(!strcmp(c.rootfs, "local-lvm:vm-90-disk-0"));
+		CHECK(!c.tun_mount && !c.tun_allow);
+		CHECK(c.n_idmaps == 2 && c.idmaps[0].hostid == 100000);
+	}
+	/*
+	 * Lines that start with '[' but are not Proxmox section headers: Proxmox warns and goes on
+	 * reading the current config, so what follows is not known to be pending; refuse them.
+	 */
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text), "memory: 512\n%smemory: 4096\n", bad[i]);
+		expect_error(LXC_CONF_PVE, text, "line 2: bad section header");
+	}
+}
+
 int main(void)
 {
 	test_lxc();
@@ -369,5 +425,6 @@ int main(void)
 	test_nets();
 	test_long_lines();
 	test_pve_size();
+	test_pve_sections();
 	return check_report("lxc_conf_test");
 }
