@@ -13,21 +13,55 @@
 #include "lxc_conf.h"
 #include "lxc_conf_int.h"
 
-/* Finds "name=value" in a comma-separated option list: the value and its length, or NULL. */
+#define LXC_PVE_MAX_DEV 255 /* dev0 to dev255 */
+
+/*
+ * One item of a Proxmox property string ("local:vm-1,size=8G", "path=/dev/x,uid=0"): "key=value"
+ * or, with no '=', a value for the format's default key (key NULL). Split at ',' and at the
+ * first '=', blank items skipped, as pve-common's parse_property_string does.
+ */
+struct pve_item {
+	const char *key, *val;
+	size_t klen, vlen;
+};
+
+/* The next item from *pos, which it advances; false at the end. */
+static bool pve_item_next(const char **pos, struct pve_item *it)
+{
+	const char *p = *pos, *eq;
+	size_t len;
+
+	for (;; p += len + (p[len] == ',')) {
+		if (!*p)
+			return false;
+		len = strcspn(p, ",");
+		if (strspn(p, " \t") < len)
+			break;
+	}
+	*pos = p + len + (p[len] == ',');
+	eq = memchr(p, '=', len);
+	it->key = eq ? p : NULL;
+	it->klen = eq ? (size_t)(eq - p) : 0;
+	it->val = eq ? eq + 1 : p;
+	it->vlen = eq ? len - it->klen - 1 : len;
+	return true;
+}
+
+static bool pve_item_is(const struct pve_item *it, const char *key)
+{
+	return it->key && it->klen == strlen(key) && !strncmp(it->key, key, it->klen);
+}
+
+/* Finds "name=value" in a property string: the value and its length, or NULL. */
 static const char *pve_opt_find(const char *list, const char *name, size_t *vlen)
 {
-	size_t nlen = strlen(name);
-	const char *p = list;
+	struct pve_item it;
 
-	while (p && *p) {
-		const char *end = strchr(p, ',');
-		size_t len = end ? (size_t)(end - p) : strlen(p);
-
-		if (len > nlen && !strncmp(p, name, nlen) && p[nlen] == '=') {
-			*vlen = len - nlen - 1;
-			return p + nlen + 1;
+	while (pve_item_next(&list, &it)) {
+		if (pve_item_is(&it, name) && it.vlen) {
+			*vlen = it.vlen;
+			return it.val;
 		}
-		p = end ? end + 1 : NULL;
 	}
 	return NULL;
 }
@@ -95,6 +129,17 @@ bool lxc_pve_parse_size(const char *s, uint64_t *bytes)
 	return true;
 }
 
+/* "PREFIX" then N in 0..max without leading zeros ("net0", "dev255"): N, or -1. */
+static int pve_index(const char *key, size_t plen, int max)
+{
+	const char *d = key + plen;
+	size_t nd = strspn(d, "0123456789");
+
+	if (nd == 0 || nd > 3 || d[nd] || (d[0] == '0' && nd > 1) || atoi(d) > max)
+		return -1;
+	return atoi(d);
+}
+
 static bool pve_mib(const char *key, const char *v, uint64_t *bytes, struct err *err)
 {
 	uint64_t mib;
@@ -130,19 +175,15 @@ static bool pve_rootfs(struct lxc_conf *conf, const char *v, struct err *err)
 
 static bool pve_net(struct lxc_conf *conf, const char *key, const char *v, struct err *err)
 {
-	const char *d = key + 3;
-	size_t nd = strspn(d, "0123456789");
 	struct lxc_conf_net *net;
-	unsigned int idx;
+	int idx = pve_index(key, 3, LXC_CONF_MAX_NETS - 1);
 
-	/* net0 to net31: digits only, no leading zero. */
-	if (nd == 0 || nd > 2 || d[nd] || (d[0] == '0' && nd > 1) || atoi(d) >= LXC_CONF_MAX_NETS)
+	if (idx < 0)
 		return err_set(err, "bad network key \"%.80s\" (net0 to net%d)", key,
 			       LXC_CONF_MAX_NETS - 1);
-	idx = (unsigned int)atoi(d);
 	net = &conf->nets[idx];
-	if (idx >= conf->n_nets)
-		conf->n_nets = idx + 1;
+	if ((size_t)idx >= conf->n_nets)
+		conf->n_nets = (size_t)idx + 1;
 	if (!pve_opt(v, "name", net->name, sizeof(net->name)))
 		return err_set(err, "%s: no valid name= in \"%.80s\"", key, v);
 	pve_opt(v, "bridge", net->link, sizeof(net->link));
@@ -154,6 +195,8 @@ static bool pve_net(struct lxc_conf *conf, const char *key, const char *v, struc
 }
 
 /* A Proxmox boolean: "1", "0", or on/yes/true, off/no/false in any case (pve-container). */
+#define PVE_BOOL "a boolean (1, yes, on, true, 0, no, off, false)"
+
 static bool pve_parse_bool(const char *v, bool *b)
 {
 	static const char *const words[] = {"on", "yes", "true", "off", "no", "false"};
@@ -175,10 +218,7 @@ static bool pve_parse_bool(const char *v, bool *b)
 static bool pve_bool(bool *dst, const char *key, const char *v, struct err *err)
 {
 	if (!pve_parse_bool(v, dst))
-		return err_set(err,
-			       "%s must be a boolean (1, yes, on, true, 0, no, off, false), "
-			       "not \"%.80s\"",
-			       key, v);
+		return err_set(err, "%s must be " PVE_BOOL ", not \"%.80s\"", key, v);
 	return true;
 }
 
@@ -196,6 +236,40 @@ static bool pve_raw_lxc(struct lxc_conf *conf, char *line, struct err *err)
 		    err, "expected \"lxc.key: value\" or \"lxc.key = value\", got \"%.80s\"", line);
 	line[klen] = '\0';
 	return lxc_conf_set(conf, line, lxc_conf_trim(p + 1), err);
+}
+
+/*
+ * devN: a device passed through, "PATH" or "path=PATH" with uid=, gid=, mode=, deny-write= in
+ * any order. Proxmox bind-mounts the node and allows it in the device cgroup, read-only with
+ * deny-write; only /dev/net/tun matters here.
+ */
+static bool pve_dev(struct lxc_conf *conf, const char *key, const char *v, struct err *err)
+{
+	const char *pos = v, *path = NULL;
+	size_t plen = 0;
+	struct pve_item it;
+	bool deny = false;
+	char b[8];
+
+	while (pve_item_next(&pos, &it)) {
+		if (!it.key || pve_item_is(&it, "path")) {
+			if (path)
+				return err_set(err, "%s: more than one path in \"%.80s\"", key, v);
+			path = it.val;
+			plen = it.vlen;
+		} else if (pve_item_is(&it, "deny-write")) {
+			snprintf(b, sizeof(b), "%.*s", (int)it.vlen, it.val);
+			if (it.vlen >= sizeof(b) || !pve_parse_bool(b, &deny))
+				return err_set(err,
+					       "%s: deny-write must be " PVE_BOOL ", not \"%.*s\"",
+					       key, (int)(it.vlen > 80 ? 80 : it.vlen), it.val);
+		}
+	}
+	if (path && plen == strlen("/dev/net/tun") && !strncmp(path, "/dev/net/tun", plen)) {
+		conf->tun_mount = true;
+		conf->tun_allow |= !deny;
+	}
+	return true;
 }
 
 bool lxc_pve_line(struct lxc_conf *conf, char *line, struct err *err)
@@ -246,11 +320,11 @@ bool lxc_pve_line(struct lxc_conf *conf, char *line, struct err *err)
 	}
 	if (!strncmp(key, "net", 3))
 		return pve_net(conf, key, v, err);
-	/* devN: /dev/net/tun[,uid=...]: Proxmox bind-mounts the node and allows it. */
-	if (!strncmp(key, "dev", 3) && !strncmp(v, "/dev/net/tun", 12) &&
-	    (!v[12] || v[12] == ',')) {
-		conf->tun_mount = conf->tun_allow = true;
-		return true;
+	if (!strncmp(key, "dev", 3) && isdigit((unsigned char)key[3])) {
+		if (pve_index(key, 3, LXC_PVE_MAX_DEV) < 0)
+			return err_set(err, "bad device key \"%.80s\" (dev0 to dev%d)", key,
+				       LXC_PVE_MAX_DEV);
+		return pve_dev(conf, key, v, err);
 	}
 	return true;
 }

@@ -414,6 +414,64 @@ static void test_pve_sections(void)
 	}
 }
 
+/*
+ * devN (dev0 to dev255) passes a device through: "PATH" or "path=PATH", with uid=, gid=, mode=
+ * and deny-write= in any order. Only /dev/net/tun makes the tun mounted and, unless
+ * deny-write is set, allowed (Proxmox then allows the node read-only).
+ */
+static void test_pve_dev(void)
+{
+	static const char *const tun[] = {
+	    "dev0: /dev/net/tun\n",
+	    "dev0: /dev/net/tun,gid=0,mode=0660,uid=0\n",
+	    "dev0: path=/dev/net/tun,uid=0,gid=0,mode=0660\n",
+	    "dev3: mode=0660,path=/dev/net/tun,gid=0\n",
+	    "dev0: uid=0,/dev/net/tun\n",
+	    "dev0: /dev/net/tun,,uid=0\n",
+	    "dev255: path=/dev/net/tun,deny-write=0\n",
+	    "dev0: /dev/net/tun,deny-write=no\n",
+	    "dev0: deny-write=False,path=/dev/net/tun\n",
+	    "dev1: /dev/dri/card0,deny-write=1\ndev0: path=/dev/net/tun,mode=0666\n",
+	};
+	static const char *const other[] = {
+	    "dev0: /dev/dri/renderD128,gid=44\n",
+	    "dev0: path=/dev/net/tunnel\n",
+	    "dev0: /dev/net/tun0\n",
+	    "dev0: uid=0,gid=0\n",
+	    "dev0: mode=0660,path=/dev/kvm\n",
+	    "devices: /dev/net/tun\n",
+	    "devx: path=/dev/net/tun\n",
+	};
+	static const char *const ro[] = {
+	    "dev0: /dev/net/tun,deny-write=1\n",
+	    "dev0: deny-write=yes,path=/dev/net/tun,mode=0660\n",
+	    "dev0: path=/dev/net/tun,deny-write=ON\n",
+	};
+	struct err err = {};
+	struct lxc_conf c;
+	size_t i;
+
+	for (i = 0; i < sizeof(tun) / sizeof(tun[0]); i++)
+		CHECK(parse(&c, LXC_CONF_PVE, tun[i], &err) && c.tun_mount && c.tun_allow);
+	for (i = 0; i < sizeof(other) / sizeof(other[0]); i++)
+		CHECK(parse(&c, LXC_CONF_PVE, other[i], &err) && !c.tun_mount && !c.tun_allow);
+	for (i = 0; i < sizeof(ro) / sizeof(ro[0]); i++)
+		CHECK(parse(&c, LXC_CONF_PVE, ro[i], &err) && c.tun_mount && !c.tun_allow);
+	/* Read-only passthrough plus a raw rule that allows it: allowed. */
+	CHECK(parse(&c, LXC_CONF_PVE,
+		    "dev0: /dev/net/tun,deny-write=1\nlxc.cgroup2.devices.allow: c 10:200 rwm\n",
+		    &err));
+	CHECK(c.tun_mount && c.tun_allow);
+	expect_error(LXC_CONF_PVE, "dev0: /dev/net/tun,deny-write=maybe\n",
+		     "dev0: deny-write must be a boolean (1, yes, on, true, 0, no, off, false), "
+		     "not \"maybe\"");
+	expect_error(LXC_CONF_PVE, "dev0: /dev/net/tun,path=/dev/net/tun\n",
+		     "dev0: more than one path in \"/dev/net/tun,path=/dev/net/tun\"");
+	expect_error(LXC_CONF_PVE, "dev0: /dev/null,/dev/net/tun\n", "dev0: more than one path");
+	expect_error(LXC_CONF_PVE, "dev256: /dev/net/tun\n", "bad device key \"dev256\"");
+	expect_error(LXC_CONF_PVE, "dev01: /dev/net/tun\n", "bad device key \"dev01\"");
+}
+
 int main(void)
 {
 	test_lxc();
@@ -426,5 +484,6 @@ int main(void)
 	test_long_lines();
 	test_pve_size();
 	test_pve_sections();
+	test_pve_dev();
 	return check_report("lxc_conf_test");
 }
