@@ -150,15 +150,25 @@ static bool pve_mib(const char *key, const char *v, uint64_t *bytes, struct err 
 	return true;
 }
 
+/* rootfs: VOLUME (the default key) or volume=VOLUME anywhere, size= and mount options. */
 static bool pve_rootfs(struct lxc_conf *conf, const char *v, struct err *err)
 {
+	const char *pos = v, *vol = NULL, *sz;
+	struct pve_item it;
+	size_t n = 0, len;
 	char size[64];
-	const char *sz;
-	size_t n = strcspn(v, ","), len;
 
-	if (n == 0 || n >= sizeof(conf->rootfs))
+	while (pve_item_next(&pos, &it)) {
+		if (it.key && !pve_item_is(&it, "volume"))
+			continue;
+		if (vol || !it.vlen)
+			return err_set(err, "bad rootfs \"%.80s\"", v);
+		vol = it.val;
+		n = it.vlen;
+	}
+	if (!vol || n >= sizeof(conf->rootfs))
 		return err_set(err, "bad rootfs \"%.80s\"", v);
-	memcpy(conf->rootfs, v, n);
+	memcpy(conf->rootfs, vol, n);
 	conf->rootfs[n] = '\0';
 	sz = pve_opt_find(v, "size", &len);
 	if (!sz)

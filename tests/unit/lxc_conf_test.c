@@ -472,6 +472,21 @@ static void test_pve_dev(void)
 	expect_error(LXC_CONF_PVE, "dev01: /dev/net/tun\n", "bad device key \"dev01\"");
 }
 
+/* rootfs: the volume is the default key, "VOLUME" or "volume=VOLUME", anywhere in the list. */
+static void test_pve_rootfs(void)
+{
+	struct err err = {};
+	struct lxc_conf c;
+
+	CHECK(parse(&c, LXC_CONF_PVE, "rootfs: size=8G,local-lvm:vm-90-disk-0,acl=1\n", &err));
+	CHECK(!strcmp(c.rootfs, "local-lvm:vm-90-disk-0") && c.disk == 8ULL << 30);
+	CHECK(
+	    parse(&c, LXC_CONF_PVE, "rootfs: mountoptions=noatime,volume=local:90/r.raw\n", &err));
+	CHECK(!strcmp(c.rootfs, "local:90/r.raw") && !(c.has & LXC_HAS_DISK));
+	expect_error(LXC_CONF_PVE, "rootfs: size=8G\n", "bad rootfs \"size=8G\"");
+	expect_error(LXC_CONF_PVE, "rootfs: a:1,volume=b:2\n", "bad rootfs \"a:1,volume=b:2\"");
+}
+
 int main(void)
 {
 	test_lxc();
@@ -485,5 +500,6 @@ int main(void)
 	test_pve_size();
 	test_pve_sections();
 	test_pve_dev();
+	test_pve_rootfs();
 	return check_report("lxc_conf_test");
 }
