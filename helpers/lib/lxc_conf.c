@@ -290,41 +290,55 @@ char *lxc_conf_trim(char *s)
 	return s;
 }
 
+/*
+ * Lines may be of any length (Proxmox keeps the description as URL-encoded "#" lines, and
+ * values such as tags or mount entries can be long): the text is copied once and split in
+ * place, with no line buffer.
+ */
 bool lxc_conf_parse(struct lxc_conf *conf, enum lxc_conf_kind kind, const char *buf, size_t len,
 		    struct err *err)
 {
 	unsigned int lineno = 0;
-	char line[4096];
-	const char *p = buf, *end = buf + len, *nl;
+	char *text, *p, *end, *nl;
 	bool ok = true;
 
 	memset(conf, 0, sizeof(*conf));
 	conf->kind = kind;
-	while (ok && p < end) {
-		size_t n;
+	text = malloc(len + 1);
+	if (!text)
+		return err_set(err, "out of memory");
+	memcpy(text, buf, len);
+	text[len] = '\0';
+	for (p = text, end = text + len; ok && p < end; p = nl + 1) {
 		char *s;
 
 		nl = memchr(p, '\n', (size_t)(end - p));
-		n = (size_t)((nl ? nl : end) - p);
+		if (!nl)
+			nl = end;
+		*nl = '\0';
 		lineno++;
-		if (n >= sizeof(line) || memchr(p, '\0', n))
-			return err_set(err, "line %u: too long or not text", lineno);
-		memcpy(line, p, n);
-		line[n] = '\0';
-		p += n + 1;
-		s = lxc_conf_trim(line);
+		if (memchr(p, '\0', (size_t)(nl - p))) {
+			ok = err_set(err, "line %u: not text", lineno);
+			break;
+		}
+		s = lxc_conf_trim(p);
 		if (!*s || *s == '#')
 			continue;
 		if (kind == LXC_CONF_PVE) {
-			if (*s == '[') /* snapshot or pending section: not the current config */
+			/* Pending changes and snapshots follow the current config. */
+			if (*s == '[' && s == p && lxc_pve_section(s))
 				break;
-			ok = lxc_pve_line(conf, s, err);
+			if (*s == '[')
+				ok = err_set(err, "bad section header \"%.80s\"", s);
+			else
+				ok = lxc_pve_line(conf, s, err);
 		} else {
 			ok = parse_lxc_line(conf, s, err);
 		}
 		if (!ok)
 			err_prefix(err, "line %u: ", lineno);
 	}
+	free(text);
 	if (ok && kind == LXC_CONF_PVE)
 		lxc_pve_finish(conf);
 	return ok;

@@ -29,7 +29,7 @@ enum {
 };
 
 #define LXC_CONF_MAX_IDMAPS 16
-#define LXC_CONF_MAX_NETS   8
+#define LXC_CONF_MAX_NETS   32 /* Proxmox: net0 to net31; 130 bytes each */
 #define LXC_NAME_MAX	    64
 
 struct lxc_idmap {
@@ -76,6 +76,12 @@ bool lxc_conf_unprivileged(const struct lxc_conf *conf);
 
 /* "1073741824", "1G", "512M", "8G", "1024K" (binary units) into bytes. */
 bool lxc_conf_parse_size(const char *s, uint64_t *bytes);
+/*
+ * A Proxmox disk size, as pve-common's parse_size reads it: "N" or "N.N", then K, M, G or T,
+ * optionally followed by "iB" ("8G", "8.5G", "8GiB"). A bare number is bytes; a fraction of a
+ * byte is dropped.
+ */
+bool lxc_pve_parse_size(const char *s, uint64_t *bytes);
 /* A cpuset list such as "0", "0-3" or "0,2-3" into its number of CPUs. */
 bool lxc_conf_parse_cpuset(const char *s, unsigned int *count);
 /* An LXC container name or Proxmox CT id: [A-Za-z0-9_.-], 1..63 bytes, not "." or "..". */

@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # lxc-probe against real unprivileged LXC containers (busybox rootfs, private lxcpath): missing,
 # bad arguments, malformed config, stopped, running with and without tun, frozen, the Proxmox
-# config format, a container run in the foreground in Proxmox's cgroup layout (lxc/ID/ns), and a
-# forged "[lxc monitor]" process; checked against lxc-info, /proc, the cgroup files and ip(8).
+# config format (also as Proxmox VE 8 writes it: long description, raw lxc lines, yes/on,
+# net10, 8.5G, dev0 path=..., a pending section), a container run in the foreground in
+# Proxmox's cgroup layout (lxc/ID/ns), and a forged "[lxc monitor]" process; checked against
+# lxc-info, /proc, the cgroup files and ip(8).
 # shellcheck source=../lib.sh
 source "$(dirname "$0")/../lib.sh"
 
@@ -194,6 +196,55 @@ json_eq "pve: running" "$out" .state '"running"'
 json_eq "pve: init pid" "$out" .init_pid "$(lxc-info -P "$P" -n 4242 -p -H)"
 json_eq "pve: unprivileged by default map" "$out" '[.unprivileged,.idmaps[0].hostid]' '[true,100000]'
 json_eq "pve: tun" "$out" .tun true
+
+# What Proxmox VE 8 writes or accepts: a URL-encoded description over 4 KiB as #-lines on top,
+# raw lxc lines with ':' and '=', yes/on booleans, net10, size=8.5G, dev0 as path=...,options,
+# then a [pve:pending] section and a snapshot whose values must not be reported.
+make_ct 4244 own 10.232.77.16/24
+{
+	printf '#'
+	for _ in $(seq 120); do printf 'WireGuard%%20CT%%3A%%20%%C3%%A9t%%C3%%A9%%20'; done
+	printf '\n#second%%20line\n'
+	cat <<-CONF
+		arch: amd64
+		cores: 1
+		hostname: lxp-pve-raw
+		memory: 256
+		swap: 128
+		net10: name=eth0,bridge=$BR,hwaddr=BC:24:11:00:42:44,ip=10.232.77.16/24,type=veth
+		onboot: yes
+		rootfs: local-lvm:vm-4244-disk-0,size=8.5G
+		unprivileged: on
+		dev0: path=/dev/net/tun,uid=0,gid=0,mode=0660
+		lxc.cgroup2.devices.allow = c 10:200 rwm
+		lxc.idmap = u 0 100000 65536
+		lxc.idmap: g 0 100000 65536
+
+		[pve:pending]
+		memory: 1024
+		onboot: no
+		net10: name=eth1,bridge=vmbr9
+		dev0: /dev/null
+
+		[before-upgrade]
+		memory: 4096
+	CONF
+} >"$P/pve/4244.conf"
+ok "pve raw: the description line is over 4 KiB" test "$(head -n1 "$P/pve/4244.conf" | wc -c)" -gt 4096
+out=$(probe 4244) && rc=0 || rc=$?
+eq "pve raw: probe exits 0" 0 "$rc"
+json_eq "pve raw: backend" "$out" .backend '"proxmox"'
+json_eq "pve raw: current limits, not pending" "$out" .limits "{\"cores\":1,\"disk\":9126805504,\"memory\":$MIB256,\"swap\":134217728}"
+json_eq "pve raw: onboot yes, unprivileged on" "$out" '[.autostart,.unprivileged]' '[true,true]'
+json_eq "pve raw: raw lxc id maps" "$out" '[.idmaps[]|[.type,.nsid,.hostid,.range]]' '[["u",0,100000,65536],["g",0,100000,65536]]'
+json_eq "pve raw: net10" "$out" '[.net[]|select(.name!="")|[.index,.name,.link,.ipv4]]' "[[10,\"eth0\",\"$BR\",\"10.232.77.16/24\"]]"
+json_eq "pve raw: rootfs and hostname" "$out" '[.rootfs,.hostname]' '["local-lvm:vm-4244-disk-0","lxp-pve-raw"]'
+json_eq "pve raw: tun from dev0 path=" "$out" '[.state,.tun_detail.configured]' '["stopped",true]'
+ok "CT 4244 starts" lxc-start -P "$P" -n 4244
+out=$(probe 4244)
+json_eq "pve raw: running, tun usable" "$out" '[.state,.tun,.tun_detail.root_can_open]' '["running",true,true]'
+json_eq "pve raw: running, memory still the current value" "$out" .limits.memory "$MIB256"
+ok "CT 4244 stops" lxc-stop -P "$P" -n 4244 -k
 
 # Deterministic: two probes agree on everything but usage.
 a=$(probe lxp1 | jq -c 'del(.usage)')
