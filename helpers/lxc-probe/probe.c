@@ -35,6 +35,9 @@ static json_t *nets(const struct lxc_conf *c)
 	for (i = 0; a && i < c->n_nets; i++) {
 		const struct lxc_conf_net *n = &c->nets[i];
 
+		/* Only the indexes the config uses: net10 alone is one entry, not eleven. */
+		if (!n->type[0] && !n->name[0] && !n->link[0] && !n->ipv4[0] && !n->hwaddr[0])
+			continue;
 		json_array_append_new(a,
 				      json_pack("{s:I,s:s,s:s,s:s,s:s,s:s}", "index", (json_int_t)i,
 						"type", n->type, "name", n->name, "link", n->link,

@@ -237,7 +237,7 @@ json_eq "pve raw: backend" "$out" .backend '"proxmox"'
 json_eq "pve raw: current limits, not pending" "$out" .limits "{\"cores\":1,\"disk\":9126805504,\"memory\":$MIB256,\"swap\":134217728}"
 json_eq "pve raw: onboot yes, unprivileged on" "$out" '[.autostart,.unprivileged]' '[true,true]'
 json_eq "pve raw: raw lxc id maps" "$out" '[.idmaps[]|[.type,.nsid,.hostid,.range]]' '[["u",0,100000,65536],["g",0,100000,65536]]'
-json_eq "pve raw: net10" "$out" '[.net[]|select(.name!="")|[.index,.name,.link,.ipv4]]' "[[10,\"eth0\",\"$BR\",\"10.232.77.16/24\"]]"
+json_eq "pve raw: net10" "$out" '[.net[]|[.index,.name,.link,.ipv4]]' "[[10,\"eth0\",\"$BR\",\"10.232.77.16/24\"]]"
 json_eq "pve raw: rootfs and hostname" "$out" '[.rootfs,.hostname]' '["local-lvm:vm-4244-disk-0","lxp-pve-raw"]'
 json_eq "pve raw: tun from dev0 path=" "$out" '[.state,.tun_detail.configured]' '["stopped",true]'
 ok "CT 4244 starts" lxc-start -P "$P" -n 4244
