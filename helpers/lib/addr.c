@@ -89,6 +89,18 @@ int addr_allowedip_cmp(const struct wg_allowedip *a, const struct wg_allowedip *
 	return (int)a->cidr - (int)b->cidr;
 }
 
+bool addr_allowedip_contains(const struct wg_allowedip *outer, const struct wg_allowedip *inner)
+{
+	const uint8_t *o = (const uint8_t *)&outer->ip6, *i = (const uint8_t *)&inner->ip6;
+	unsigned int full = outer->cidr / 8, rest = outer->cidr % 8;
+
+	if (outer->family != inner->family || outer->cidr > inner->cidr)
+		return false;
+	if (memcmp(o, i, full))
+		return false;
+	return !rest || !((o[full] ^ i[full]) & (0xff00 >> rest));
+}
+
 bool addr_port_parse(uint16_t *port, const char *text)
 {
 	char *end;

@@ -33,6 +33,8 @@ struct wg_endpoint {
 bool addr_allowedip_parse(struct wg_allowedip *aip, const char *text, struct err *err);
 void addr_allowedip_str(char buf[static ADDR_STR_LEN], const struct wg_allowedip *aip);
 int addr_allowedip_cmp(const struct wg_allowedip *a, const struct wg_allowedip *b);
+/* Whether range @outer holds all of range @inner (true for equal ranges). */
+bool addr_allowedip_contains(const struct wg_allowedip *outer, const struct wg_allowedip *inner);
 
 /* "host:port" or "[v6]:port"; host names are resolved (first result, IPv4 preferred). */
 bool addr_endpoint_parse(struct wg_endpoint *ep, const char *text, struct err *err);
