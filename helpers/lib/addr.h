@@ -44,6 +44,8 @@ void addr_endpoint_str(char buf[static ADDR_STR_LEN], const struct wg_endpoint *
 bool addr_endpoint_eq(const struct wg_endpoint *a, const struct wg_endpoint *b);
 bool addr_endpoint_is_set(const struct wg_endpoint *ep);
 
+/* A prefix length 0..@max: decimal digits only (no sign, no whitespace, no leading zero). */
+bool addr_prefix_parse(unsigned int *len, const char *text, unsigned int max);
 /* A port number 1..65535 from text. */
 bool addr_port_parse(uint16_t *port, const char *text);
 

@@ -75,6 +75,8 @@ bad 'allowed_ips: must be a list' '{"interface":"@IF@","peers":[{'"$P"',"allowed
 bad 'allowed_ips\[0\]: "192.168.100.300/32" is not an IP range' '{"interface":"@IF@","peers":[{'"$P"',"allowed_ips":["192.168.100.300/32"]}]}'
 bad 'allowed_ips\[1\]: .* invalid prefix length' '{"interface":"@IF@","peers":[{'"$P"',"allowed_ips":["10.0.0.1/32","10.0.0.0/33"]}]}'
 bad 'invalid prefix length' '{"interface":"@IF@","peers":[{'"$P"',"allowed_ips":["10.0.0.0/"]}]}'
+bad 'allowed_ips\[0\]: "10.0.0.0/\t8" has an invalid prefix length' '{"interface":"@IF@","peers":[{'"$P"',"allowed_ips":["10.0.0.0/\t8"]}]}'
+bad 'allowed_ips\[0\]: .* is not an IP range' '{"interface":"@IF@","peers":[{'"$P"',"allowed_ips":["10.0.0.0\t/8"]}]}'
 bad 'host bits set; did you mean "192.168.100.0/24"' '{"interface":"@IF@","peers":[{'"$P"',"allowed_ips":["192.168.100.2/24"]}]}'
 bad 'host bits set; did you mean "fd00::/64"' '{"interface":"@IF@","peers":[{'"$P"',"allowed_ips":["fd00::1/64"]}]}'
 bad 'listed twice' '{"interface":"@IF@","peers":[{'"$P"',"allowed_ips":["10.0.0.1/32","10.0.0.1"]}]}'

@@ -34,6 +34,16 @@ static void test_values(void)
 	CHECK(!nft_parse_cidr(&r, "10.0.0.0/", &err));
 	CHECK(!nft_parse_cidr(&r, "fd00::/8", &err));
 	CHECK(!nft_parse_cidr(&r, "10.0.0", &err));
+	/* Whitespace anywhere, signs: strtoul() would skip or take them. */
+	CHECK(!nft_parse_cidr(&r, "10.0.0.0/\t8", &err));
+	CHECK_STR_CONTAINS(err.msg, "invalid prefix length");
+	CHECK(!nft_parse_cidr(&r, "10.0.0.0/ 8", &err));
+	CHECK(!nft_parse_cidr(&r, "10.0.0.0/\n8", &err));
+	CHECK(!nft_parse_cidr(&r, "10.0.0.0/+8", &err));
+	CHECK(!nft_parse_cidr(&r, "10.0.0.0/-0", &err));
+	CHECK(!nft_parse_cidr(&r, "10.0.0.0\t/8", &err));
+	CHECK(!nft_parse_cidr(&r, " 10.0.0.0/8", &err));
+	CHECK(!nft_parse_cidr(&r, "10.0.0.0/8 ", &err));
 	j = json_integer(443);
 	CHECK(nft_parse_port(&r, j, &err) && r.lo == 443 && r.hi == 443);
 	json_decref(j);
