@@ -94,6 +94,16 @@ static bool with(const char *key, const char *value, struct err *err)
 	return ok;
 }
 
+/* Fills the stack below the caller with bytes that differ from word to word. */
+static void __attribute__((noinline)) dirty_stack(void)
+{
+	volatile unsigned char junk[1 << 16];
+	size_t i;
+
+	for (i = 0; i < sizeof(junk); i++)
+		junk[i] = (unsigned char)(i * 7 + (i >> 3));
+}
+
 static void test_parse(void)
 {
 	struct nft_policy pol;
@@ -113,6 +123,14 @@ static void test_parse(void)
 
 	CHECK(!with("bogus", "1", &err));
 	CHECK_STR_CONTAINS(err.msg, "unknown field \"bogus\"");
+	/* A peer address that does not parse: the parser's message, not a verdict on an unset
+	 * range. The stack is dirtied first so that the unset range is not zero by luck. */
+	dirty_stack();
+	CHECK(!with("peers", "[{\"address\":\"192.168.100.300\"}]", &err));
+	CHECK_STR_CONTAINS(err.msg, "\"192.168.100.300\" is not an IPv4 address");
+	dirty_stack();
+	CHECK(!with("peers", "[{\"address\":\"192.168.100.0/\\t30\"}]", &err));
+	CHECK_STR_CONTAINS(err.msg, "invalid prefix length");
 	CHECK(!with("peers", "[{\"address\":\"192.168.100.2\",\"acl\":[]}]", &err));
 	CHECK_STR_CONTAINS(err.msg, "unknown field \"peers[0].acl\"");
 	CHECK(!with("peers", "[{\"address\":\"192.168.101.2\"}]", &err));
