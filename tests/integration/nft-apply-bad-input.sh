@@ -98,6 +98,7 @@ bad 'cannot parse policy' "$D/trunc.json"
 echo '[]' >"$D/array.json"
 bad 'must be a JSON object' "$D/array.json"
 bad 'cannot read policy' "$D/missing.json"
+bad 'cannot read policy "'"$D"'/\xff.json": No such file' "$D/"$'\xff'".json" # not "out of memory"
 
 eq "the ruleset is exactly as before" "$before" "$(nsx "$G" nft list ruleset)"
 eq "no batch reached the kernel" "" "$(cat "$D/monitor")"

@@ -106,3 +106,19 @@ set -e
 eq "an unknown flag exits 2" 2 "$rc"
 json_eq "and names it" "$out" '.msg|test("--force")' 'true'
 eq "the interface never changed" "$before" "$(snap)"
+# A path that is not UTF-8: the real problem is named (it used to say "out of memory"), and
+# genkey writes nothing it could not report.
+X=$'\xff'
+set +e
+out=$(nsx "$S" "$WARREN_BIN/wg-peer-sync" sync "$D/$X.json")
+rc=$?
+set -e
+eq "a missing state with a non-UTF-8 name: exit 2" 2 "$rc"
+json_eq "... and says it is missing" "$out" '.msg|test("\\\\xff\\.json.*No such file")' 'true'
+set +e
+out=$(nsx "$S" "$WARREN_BIN/wg-peer-sync" genkey --out "$D/$X.key")
+rc=$?
+set -e
+eq "genkey --out a non-UTF-8 path: exit 2" 2 "$rc"
+json_eq "... saying so" "$out" '.msg|test("--out: .* is not valid UTF-8")' 'true'
+fails "... and writes no key" test -e "$D/$X.key"
