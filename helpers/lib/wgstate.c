@@ -98,19 +98,6 @@ bool wgstate_name_valid(const char *name)
 	return true;
 }
 
-static bool ifname_valid(const char *name)
-{
-	size_t i, len = strlen(name);
-
-	if (len == 0 || len >= IFNAMSIZ || !strcmp(name, ".") || !strcmp(name, ".."))
-		return false;
-	for (i = 0; i < len; i++)
-		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-",
-			    name[i]))
-			return false;
-	return true;
-}
-
 static bool parse_allowed_ips(struct wg_peer *p, json_t *arr, struct err *err)
 {
 	struct wg_allowedip aip;
@@ -251,7 +238,7 @@ bool wgstate_parse(struct wgstate *st, json_t *root, unsigned int flags, struct 
 		return false;
 	if (!ifname)
 		return err_set(err, "interface: is required");
-	if (!ifname_valid(ifname))
+	if (!wgdev_ifname_valid(ifname))
 		return err_set(err, "interface: \"%.64s\" is not a valid interface name", ifname);
 	st->dev = wgdev_new(ifname);
 	if (!st->dev)
