@@ -74,6 +74,7 @@ fake() {
 mkdir -m 0755 "$D/s"
 fake "$D/s/fk$T_ID.sock" device
 fake "$D/f.sock" device
+fake "$D/s/fl$T_ID.sock" flood
 
 run env WARREN_WG_SOCKET_DIR="$D/s" "$Z" get "fk$T_ID"
 json_eq "root, no privileges gained: the test directory is honoured" "$out" '.listen_port' 4242
@@ -92,3 +93,11 @@ eq "with cap_net_admin the variable is ignored: exit 1" 1 "$rc"
 json_eq "... and the caller's socket was never read" "$out" '[.failed, (.msg|test("no WireGuard interface"))]' '[true,true]'
 as "$D/zws" discovery
 fails "... nor listed by discovery" grep -q "fk$T_ID" <<<"$out"
+
+# An endless line: refused as malformed after WGDEV_LINE_MAX bytes, not read into memory whole.
+run /usr/bin/time -f '%M %e' -o "$D/time" env WARREN_WG_SOCKET_DIR="$D/s" "$Z" get "fl$T_ID"
+eq "an endless line: exit 1" 1 "$rc"
+json_eq "an endless line: a protocol error" "$out" '.msg|test("Protocol error")' true
+read -r kb secs < <(tail -1 "$D/time")
+ok "an endless line: peak RSS ${kb} KiB stays under 32 MiB" test "$kb" -lt 32768
+ok "an endless line: over in ${secs} s" test "${secs%.*}" -lt 10
