@@ -8,6 +8,7 @@
 #include <sodium.h>
 
 #include "clientconf.h"
+#include "wgcheck.h"
 #include "wgstate.h"
 
 static const char *const fields[] = {
@@ -240,6 +241,10 @@ bool clientconf_parse(struct clientconf *cc, json_t *spec, struct err *err)
 	if (!key_from_base64(cc->server_public_key, pub))
 		return err_set(err, "server_public_key: \"%.64s\" is not a base64 key of 32 bytes",
 			       pub);
+	if (!wgcheck_public_key(cc->server_public_key, pub, err)) {
+		err_prefix(err, "server_");
+		return false;
+	}
 	if (!get_str(spec, "endpoint", true, &endpoint, err))
 		return false;
 	if (!clientconf_endpoint_valid(endpoint, err)) {

@@ -104,6 +104,15 @@ static void test_validation(void)
 	CHECK_STR_CONTAINS(err.msg, "server_public_key: \"AAAA\"");
 	json_decref(s);
 	s = json_loads("{\"name\":\"a\",\"private_key_file\":\"/k\",\"addresses\":[\"10.0.0.2\"],"
+		       "\"server_public_key\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\","
+		       "\"endpoint\":\"vpn.example.org:51820\"}",
+		       0, NULL);
+	CHECK(!clientconf_parse(&cc, s, &err));
+	CHECK_STR_CONTAINS(err.msg,
+			   "server_public_key: \"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\" "
+			   "is the all-zero key");
+	json_decref(s);
+	s = json_loads("{\"name\":\"a\",\"private_key_file\":\"/k\",\"addresses\":[\"10.0.0.2\"],"
 		       "\"server_public_key\":\"" SK "\"}",
 		       0, NULL);
 	CHECK(!clientconf_parse(&cc, s, &err));
