@@ -19,19 +19,6 @@ const char *wgdev_socket_dir(void)
 	return dir && *dir ? dir : "/var/run/wireguard";
 }
 
-bool wgdev_ifname_valid(const char *name)
-{
-	size_t i, len = strnlen(name, IFNAMSIZ);
-
-	if (len == 0 || len >= IFNAMSIZ || !strcmp(name, ".") || !strcmp(name, ".."))
-		return false;
-	for (i = 0; i < len; i++)
-		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-",
-			    name[i]))
-			return false;
-	return true;
-}
-
 ssize_t wgdev_getline(char **line, size_t *cap, FILE *f)
 {
 	char *p;
