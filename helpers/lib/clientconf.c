@@ -128,10 +128,8 @@ static bool add_addr(struct clientconf *cc, const char *text, struct err *err)
 	const char *slash = strchr(text, '/');
 	size_t hlen = slash ? (size_t)(slash - text) : strlen(text);
 	unsigned char raw[sizeof(struct in6_addr)];
+	unsigned int i, cidr;
 	int family, bits;
-	unsigned int i;
-	long cidr;
-	char *end;
 
 	if (hlen == 0 || hlen >= sizeof(host))
 		return err_set(err, "\"%.64s\" is not an IP address", text);
@@ -143,17 +141,11 @@ static bool add_addr(struct clientconf *cc, const char *text, struct err *err)
 		family = AF_INET6, bits = 128;
 	else
 		return err_set(err, "\"%.64s\" is not an IP address", text);
-	cidr = bits;
-	if (slash) {
-		errno = 0;
-		cidr = strtol(slash + 1, &end, 10);
-		if (!slash[1] || *end || errno || cidr < 1 || cidr > bits || slash[1] == '+' ||
-		    slash[1] == '-' || slash[1] == ' ')
-			return err_set(err, "\"%.64s\" has an invalid prefix length (1-%d)", text,
-				       bits);
-	}
+	cidr = (unsigned int)bits;
+	if (slash && (!addr_prefix_parse(&cidr, slash + 1, (unsigned int)bits) || cidr < 1))
+		return err_set(err, "\"%.64s\" has an invalid prefix length (1-%d)", text, bits);
 	inet_ntop(family, raw, host, sizeof(host));
-	snprintf(canon, sizeof(canon), "%s/%ld", host, cidr);
+	snprintf(canon, sizeof(canon), "%s/%u", host, cidr);
 	for (i = 0; i < cc->n_addrs; i++)
 		if (!strcmp(cc->addrs[i], canon))
 			return err_set(err, "\"%s\" is listed twice", canon);
