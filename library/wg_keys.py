@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0-only
 # Controller-side key store: keys are made by the wg-peer-sync helper, kept in Ansible Vault.
+import base64
 import os
 import re
 
@@ -61,6 +62,21 @@ exists: {description: Whether the vault file exists after the run., type: bool}
 
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,62}$")
 PUBKEY = re.compile(r"^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw480]=$")
+# Curve25519 u-coordinates of small order (RFC 7748 section 7): 0, 1, the two points of order 8,
+# p-1, p and p+1. No handshake succeeds with such a key; the all-zero one is the usual placeholder.
+P25519 = 2 ** 255 - 19
+LOW_ORDER = {0, 1, P25519 - 1, P25519, P25519 + 1,
+             325606250916557431795983626356110631294008115727848805560023387167927233504,
+             39382357235489614581723060781553021112529911719440698176882885853963445705823}
+
+
+def public_key_problem(text):
+    """Why @text is not a usable WireGuard public key, or None."""
+    if not PUBKEY.match(text):
+        return "is not a base64 key of 32 bytes (the output of wg pubkey)"
+    if int.from_bytes(base64.b64decode(text), "little") & ~(1 << 255) in LOW_ORDER:
+        return "is the all-zero key or another low-order point (a placeholder?)"
+    return None
 
 
 def run(module, cmd, data=None):
@@ -92,8 +108,9 @@ def main():
     for q in p["peers"]:
         if not NAME.match(q["name"]) or names.count(q["name"]) > 1:
             module.fail_json(msg="peer name %r is invalid or listed twice" % q["name"])
-        if q["public_key"] is not None and not PUBKEY.match(q["public_key"]):
-            module.fail_json(msg="peer %s: public_key is not a base64 key of 32 bytes" % q["name"])
+        why = q["public_key"] is not None and public_key_problem(q["public_key"])
+        if why:
+            module.fail_json(msg="peer %s: public_key %s" % (q["name"], why))
     data, mode_ok = {}, True
     if os.path.exists(p["path"]):
         with open(p["path"], "rb") as f:
@@ -105,6 +122,14 @@ def main():
         if not isinstance(data, dict) or not isinstance(data.get("wireguard_keys", {}), dict):
             module.fail_json(msg="%s does not hold a wireguard_keys mapping" % p["path"])
     keys = data.setdefault("wireguard_keys", {})
+    server = (keys.get("server") or {}).get("private_key")
+    brought = [q for q in p["peers"] if q["public_key"] is not None and q["state"] == "present"]
+    if server and brought:
+        own = run(module, [helper, "pubkey"], server).strip()
+        for q in brought:
+            if q["public_key"] == own:
+                module.fail_json(msg="peer %s: public_key is the server's own public key"
+                                 % q["name"])
     peers = keys.setdefault("peers", {}) or {}
     keys["peers"] = peers
     before = sorted(peers)

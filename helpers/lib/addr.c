@@ -31,9 +31,7 @@ bool addr_allowedip_parse(struct wg_allowedip *aip, const char *text, struct err
 	char host[INET6_ADDRSTRLEN + 1], fixed[ADDR_STR_LEN];
 	const char *slash = strchr(text, '/');
 	size_t hlen = slash ? (size_t)(slash - text) : strlen(text);
-	unsigned int bits;
-	char *end;
-	long cidr;
+	unsigned int bits, cidr;
 
 	memset(aip, 0, sizeof(*aip));
 	if (hlen == 0 || hlen >= sizeof(host))
@@ -50,10 +48,7 @@ bool addr_allowedip_parse(struct wg_allowedip *aip, const char *text, struct err
 		return err_set(err, "\"%.64s\" is not an IP range in CIDR form", text);
 	}
 	if (slash) {
-		errno = 0;
-		cidr = strtol(slash + 1, &end, 10);
-		if (!slash[1] || *end || errno || cidr < 0 || cidr > (long)bits ||
-		    slash[1] == '+' || slash[1] == '-' || slash[1] == ' ')
+		if (!addr_prefix_parse(&cidr, slash + 1, bits))
 			return err_set(err, "\"%.64s\" has an invalid prefix length (0-%u)", text,
 				       bits);
 	} else {
@@ -87,6 +82,34 @@ int addr_allowedip_cmp(const struct wg_allowedip *a, const struct wg_allowedip *
 	if (r)
 		return r;
 	return (int)a->cidr - (int)b->cidr;
+}
+
+bool addr_allowedip_contains(const struct wg_allowedip *outer, const struct wg_allowedip *inner)
+{
+	const uint8_t *o = (const uint8_t *)&outer->ip6, *i = (const uint8_t *)&inner->ip6;
+	unsigned int full = outer->cidr / 8, rest = outer->cidr % 8;
+
+	if (outer->family != inner->family || outer->cidr > inner->cidr)
+		return false;
+	if (memcmp(o, i, full))
+		return false;
+	return !rest || !((o[full] ^ i[full]) & (0xff00 >> rest));
+}
+
+bool addr_prefix_parse(unsigned int *len, const char *text, unsigned int max)
+{
+	unsigned int v = 0;
+	size_t i;
+
+	for (i = 0; text[i]; i++) {
+		if (text[i] < '0' || text[i] > '9' || i >= 3 || (i == 1 && text[0] == '0'))
+			return false;
+		v = v * 10 + (unsigned int)(text[i] - '0');
+	}
+	if (!i || v > max)
+		return false;
+	*len = v;
+	return true;
 }
 
 bool addr_port_parse(uint16_t *port, const char *text)

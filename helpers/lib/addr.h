@@ -33,6 +33,8 @@ struct wg_endpoint {
 bool addr_allowedip_parse(struct wg_allowedip *aip, const char *text, struct err *err);
 void addr_allowedip_str(char buf[static ADDR_STR_LEN], const struct wg_allowedip *aip);
 int addr_allowedip_cmp(const struct wg_allowedip *a, const struct wg_allowedip *b);
+/* Whether range @outer holds all of range @inner (true for equal ranges). */
+bool addr_allowedip_contains(const struct wg_allowedip *outer, const struct wg_allowedip *inner);
 
 /* "host:port" or "[v6]:port"; host names are resolved (first result, IPv4 preferred). */
 bool addr_endpoint_parse(struct wg_endpoint *ep, const char *text, struct err *err);
@@ -42,6 +44,8 @@ void addr_endpoint_str(char buf[static ADDR_STR_LEN], const struct wg_endpoint *
 bool addr_endpoint_eq(const struct wg_endpoint *a, const struct wg_endpoint *b);
 bool addr_endpoint_is_set(const struct wg_endpoint *ep);
 
+/* A prefix length 0..@max: decimal digits only (no sign, no whitespace, no leading zero). */
+bool addr_prefix_parse(unsigned int *len, const char *text, unsigned int max);
 /* A port number 1..65535 from text. */
 bool addr_port_parse(uint16_t *port, const char *text);
 

@@ -8,6 +8,7 @@
 #include <sodium.h>
 
 #include "clientconf.h"
+#include "wgcheck.h"
 #include "wgstate.h"
 
 static const char *const fields[] = {
@@ -127,10 +128,8 @@ static bool add_addr(struct clientconf *cc, const char *text, struct err *err)
 	const char *slash = strchr(text, '/');
 	size_t hlen = slash ? (size_t)(slash - text) : strlen(text);
 	unsigned char raw[sizeof(struct in6_addr)];
+	unsigned int i, cidr;
 	int family, bits;
-	unsigned int i;
-	long cidr;
-	char *end;
 
 	if (hlen == 0 || hlen >= sizeof(host))
 		return err_set(err, "\"%.64s\" is not an IP address", text);
@@ -142,17 +141,11 @@ static bool add_addr(struct clientconf *cc, const char *text, struct err *err)
 		family = AF_INET6, bits = 128;
 	else
 		return err_set(err, "\"%.64s\" is not an IP address", text);
-	cidr = bits;
-	if (slash) {
-		errno = 0;
-		cidr = strtol(slash + 1, &end, 10);
-		if (!slash[1] || *end || errno || cidr < 1 || cidr > bits || slash[1] == '+' ||
-		    slash[1] == '-' || slash[1] == ' ')
-			return err_set(err, "\"%.64s\" has an invalid prefix length (1-%d)", text,
-				       bits);
-	}
+	cidr = (unsigned int)bits;
+	if (slash && (!addr_prefix_parse(&cidr, slash + 1, (unsigned int)bits) || cidr < 1))
+		return err_set(err, "\"%.64s\" has an invalid prefix length (1-%d)", text, bits);
 	inet_ntop(family, raw, host, sizeof(host));
-	snprintf(canon, sizeof(canon), "%s/%ld", host, cidr);
+	snprintf(canon, sizeof(canon), "%s/%u", host, cidr);
 	for (i = 0; i < cc->n_addrs; i++)
 		if (!strcmp(cc->addrs[i], canon))
 			return err_set(err, "\"%s\" is listed twice", canon);
@@ -240,6 +233,10 @@ bool clientconf_parse(struct clientconf *cc, json_t *spec, struct err *err)
 	if (!key_from_base64(cc->server_public_key, pub))
 		return err_set(err, "server_public_key: \"%.64s\" is not a base64 key of 32 bytes",
 			       pub);
+	if (!wgcheck_public_key(cc->server_public_key, pub, err)) {
+		err_prefix(err, "server_");
+		return false;
+	}
 	if (!get_str(spec, "endpoint", true, &endpoint, err))
 		return false;
 	if (!clientconf_endpoint_valid(endpoint, err)) {

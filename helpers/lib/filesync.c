@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -115,12 +116,13 @@ static void sync_dir(const char *path)
 	free(copy);
 }
 
-int filesync_replace(const char *path, const void *data, size_t len, mode_t mode)
+/* Writes @data to a new O_EXCL temporary file @tmp beside @path, mode @mode, and fsyncs it. */
+static int write_tmp(char tmp[static PATH_MAX], const char *path, const void *data, size_t len,
+		     mode_t mode)
 {
-	char tmp[4096];
 	int ret, fd;
 
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid()) >= (int)sizeof(tmp))
+	if (snprintf(tmp, PATH_MAX, "%s.tmp.%d", path, (int)getpid()) >= PATH_MAX)
 		return -ENAMETOOLONG;
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0)
@@ -132,13 +134,26 @@ int filesync_replace(const char *path, const void *data, size_t len, mode_t mode
 		ret = -errno;
 	if (close(fd) < 0 && !ret)
 		ret = -errno;
-	if (!ret && rename(tmp, path) < 0)
-		ret = -errno;
 	if (ret)
 		unlink(tmp);
-	else
-		sync_dir(path);
 	return ret;
+}
+
+int filesync_replace(const char *path, const void *data, size_t len, mode_t mode)
+{
+	char tmp[PATH_MAX];
+	int ret;
+
+	ret = write_tmp(tmp, path, data, len, mode);
+	if (ret)
+		return ret;
+	if (rename(tmp, path) < 0) {
+		ret = -errno;
+		unlink(tmp);
+		return ret;
+	}
+	sync_dir(path);
+	return 0;
 }
 
 int filesync_write(const char *path, const void *data, size_t len, mode_t mode, bool check,
@@ -189,4 +204,88 @@ int filesync_mkdir(const char *path, mode_t mode, bool check, bool *changed)
 	if (mkdir(path, mode) < 0)
 		return -errno;
 	return chmod(path, mode) < 0 ? -errno : 0;
+}
+
+/* Temporary and backup names of one file of a set. */
+struct set_names {
+	char tmp[PATH_MAX], old[PATH_MAX];
+	bool had_old; /* the file existed and @old is a hard link to its previous content */
+};
+
+/* Undoes the renames of files [0, @done) and drops every temporary and backup name. */
+static void set_rollback(struct filesync_file *f, struct set_names *nm, size_t n, size_t done)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (!f[i].changed || !nm[i].tmp[0])
+			continue;
+		if (i < done && nm[i].had_old)
+			rename(nm[i].old, f[i].path);
+		else if (i < done)
+			unlink(f[i].path);
+		unlink(nm[i].tmp);
+		if (nm[i].had_old)
+			unlink(nm[i].old);
+	}
+}
+
+int filesync_write_set(struct filesync_file *f, size_t n, bool check)
+{
+	struct set_names *nm = NULL;
+	size_t i, done = 0, written = 0;
+	int ret = 0;
+
+	for (i = 0; i < n; i++) {
+		ret = same(f[i].path, f[i].data, f[i].len, f[i].mode);
+		if (ret < 0)
+			return ret;
+		f[i].changed = ret == 0;
+		written += f[i].changed;
+	}
+	if (check || !written)
+		return 0;
+	nm = calloc(n, sizeof(*nm));
+	if (!nm)
+		return -ENOMEM;
+	/* 1. Every new content in a temporary file: a failure here has touched nothing. */
+	for (i = 0, ret = 0; !ret && i < n; i++) {
+		if (f[i].changed)
+			ret = write_tmp(nm[i].tmp, f[i].path, f[i].data, f[i].len, f[i].mode);
+		if (ret)
+			f[i].changed = false; /* nothing of it to clean up */
+	}
+	/* 2. Rename them in, each old file kept as a hard link until all are in. */
+	for (i = 0; !ret && i < n; i++) {
+		if (!f[i].changed)
+			continue;
+		if (snprintf(nm[i].old, PATH_MAX, "%s.old.%d", f[i].path, (int)getpid()) >=
+		    PATH_MAX) {
+			ret = -ENAMETOOLONG;
+			break;
+		}
+		if (link(f[i].path, nm[i].old) == 0) {
+			nm[i].had_old = true;
+		} else if (errno != ENOENT) {
+			ret = -errno;
+			break;
+		}
+		if (rename(nm[i].tmp, f[i].path) < 0) {
+			ret = -errno;
+			break;
+		}
+		done = i + 1;
+	}
+	if (ret) {
+		set_rollback(f, nm, n, done);
+		for (i = 0; i < n; i++)
+			f[i].changed = false;
+	} else {
+		for (i = 0; i < n; i++)
+			if (nm[i].had_old)
+				unlink(nm[i].old);
+		sync_dir(f[0].path);
+	}
+	free(nm);
+	return ret;
 }

@@ -25,6 +25,12 @@ void key_to_hex(char hex[static KEY_HEX_LEN], const uint8_t key[static KEY_LEN])
 
 bool key_is_zero(const uint8_t key[static KEY_LEN]);
 bool key_eq(const uint8_t a[static KEY_LEN], const uint8_t b[static KEY_LEN]);
+/*
+ * False for a public key of small order (RFC 7748 section 7): the all-zero key, 1, the two points
+ * of order 8, and p-1, p and p+1, with or without the ignored top bit. Every handshake with such a
+ * peer fails (the shared secret is all zeros), and wg(8) happily configures the all-zero one.
+ */
+bool key_public_usable(const uint8_t pub[static KEY_LEN]);
 
 void key_generate_private(uint8_t key[static KEY_LEN]);
 void key_generate_psk(uint8_t key[static KEY_LEN]);

@@ -5,13 +5,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "addr.h"
 #include "nft_policy.h"
 
 bool nft_parse_cidr(struct nft_range *r, const char *s, struct err *err)
 {
-	char buf[32], *slash, *end;
+	char buf[32], *slash;
 	struct in_addr a;
-	unsigned long len = 32;
+	unsigned int len = 32;
 	uint32_t addr, mask;
 
 	if (strlen(s) >= sizeof(buf))
@@ -20,9 +21,7 @@ bool nft_parse_cidr(struct nft_range *r, const char *s, struct err *err)
 	slash = strchr(buf, '/');
 	if (slash) {
 		*slash++ = '\0';
-		errno = 0;
-		len = strtoul(slash, &end, 10);
-		if (!*slash || *end || errno || len > 32 || (slash[0] == '0' && slash[1]))
+		if (!addr_prefix_parse(&len, slash, 32))
 			return err_set(err, "\"%s\" has an invalid prefix length", s);
 	}
 	if (inet_pton(AF_INET, buf, &a) != 1)
@@ -30,7 +29,7 @@ bool nft_parse_cidr(struct nft_range *r, const char *s, struct err *err)
 	addr = ntohl(a.s_addr);
 	mask = len ? ~0U << (32 - len) : 0;
 	if (addr & ~mask)
-		return err_set(err, "\"%s\" has host bits set beyond /%lu", s, len);
+		return err_set(err, "\"%s\" has host bits set beyond /%u", s, len);
 	r->lo = addr;
 	r->hi = addr | ~mask;
 	return true;

@@ -227,10 +227,11 @@ static bool parse_peer(struct nft_peer *peer, json_t *obj, const char *path, str
 	    !get_string(obj, "name", path, peer->name, sizeof(peer->name), false, err) ||
 	    !get_string(obj, "address", path, addr, sizeof(addr), true, err))
 		return false;
-	if (!nft_parse_cidr(&r, addr, err) || r.lo != r.hi) {
-		if (r.lo != r.hi)
-			err_set(err, "\"%s\" must be a single address", addr);
-		path_key(p, path, "address");
+	path_key(p, path, "address");
+	if (!nft_parse_cidr(&r, addr, err))
+		return at(err, p); /* @r is unset: the parser's message says why */
+	if (r.lo != r.hi) {
+		err_set(err, "\"%s\" must be a single address", addr);
 		return at(err, p);
 	}
 	peer->addr = r.lo;

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,6 +55,23 @@ int nft_state_hash(uint8_t hash[static 32], const char *policy, size_t len)
 	return ret;
 }
 
+int nft_state_boot_id(char id[static NFT_BOOT_ID_LEN])
+{
+	FILE *f = fopen("/proc/sys/kernel/random/boot_id", "re");
+	size_t len;
+	bool ok;
+
+	if (!f)
+		return -errno;
+	ok = fgets(id, NFT_BOOT_ID_LEN, f) != NULL;
+	fclose(f);
+	len = ok ? strspn(id, "0123456789abcdef-") : 0;
+	if (len != NFT_BOOT_ID_LEN - 1)
+		return -EINVAL;
+	id[len] = '\0';
+	return 0;
+}
+
 int nft_state_load(const char *path, struct nft_state *st)
 {
 	char hex[65], line[256];
@@ -64,8 +82,9 @@ int nft_state_load(const char *path, struct nft_state *st)
 	if (!f)
 		return -errno;
 	ok = fgets(line, sizeof(line), f) &&
-	     sscanf(line, "warren-nft-state 1 %" SCNu32 " %" SCNu64 " %" SCNu64 " %64s %63s",
-		    &st->genid, &st->rules, &st->elements, hex, st->table) == 5 &&
+	     sscanf(line, "warren-nft-state 2 %36s %" SCNu32 " %" SCNu64 " %" SCNu64 " %64s %63s",
+		    st->boot_id, &st->genid, &st->rules, &st->elements, hex, st->table) == 6 &&
+	     strlen(st->boot_id) == NFT_BOOT_ID_LEN - 1 &&
 	     sodium_hex2bin(st->hash, 32, hex, 64, NULL, &bin, NULL) == 0 && bin == 32;
 	fclose(f);
 	return ok ? 0 : -EINVAL;
@@ -80,8 +99,8 @@ int nft_state_save(const char *path, const struct nft_state *st)
 	mkdir(NFT_STATE_DIR, 0700);
 	sodium_bin2hex(hex, sizeof(hex), st->hash, 32);
 	n = snprintf(line, sizeof(line),
-		     "warren-nft-state 1 %" PRIu32 " %" PRIu64 " %" PRIu64 " %s %s\n", st->genid,
-		     st->rules, st->elements, hex, st->table);
+		     "warren-nft-state 2 %s %" PRIu32 " %" PRIu64 " %" PRIu64 " %s %s\n",
+		     st->boot_id, st->genid, st->rules, st->elements, hex, st->table);
 	if (n < 0 || (size_t)n >= sizeof(line))
 		return -ENAMETOOLONG;
 	return filesync_replace(path, line, (size_t)n, 0600);

@@ -9,6 +9,8 @@
 #ifndef WARREN_OUT_H
 #define WARREN_OUT_H
 
+#include <stdbool.h>
+
 #include <jansson.h>
 
 #include "err.h"
@@ -25,6 +27,11 @@ int json_out_print(json_t *doc);
 int json_out_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Same, with the message of @err. */
 int json_out_fail_err(int code, const struct err *err);
+/*
+ * Whether @s is well-formed UTF-8, as every string in JSON must be. A command checks the paths it
+ * will echo in its result before it changes anything; failure messages escape other bytes as \xNN.
+ */
+bool json_out_utf8(const char *s);
 /* Formats -errno as text for messages: "No such device". */
 const char *json_out_strerror(int neg_errno);
 

@@ -9,6 +9,19 @@
 
 #include "wgdev.h"
 
+bool wgdev_ifname_valid(const char *name)
+{
+	size_t i, len = strnlen(name, IFNAMSIZ);
+
+	if (len == 0 || len >= IFNAMSIZ || !strcmp(name, ".") || !strcmp(name, ".."))
+		return false;
+	for (i = 0; i < len; i++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-",
+			    name[i]))
+			return false;
+	return true;
+}
+
 struct wg_device *wgdev_new(const char *ifname)
 {
 	struct wg_device *dev = calloc(1, sizeof(*dev));

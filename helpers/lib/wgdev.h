@@ -15,6 +15,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
 
 #include "addr.h"
 #include "key.h"
@@ -87,8 +89,11 @@ bool wgpeer_allowedips_eq(const struct wg_peer *a, const struct wg_peer *b);
 /* Which backend serves @ifname now. */
 enum wgdev_backend wgdev_backend_of(const char *ifname);
 const char *wgdev_backend_name(enum wgdev_backend b);
-/* Directory of the userspace sockets; WARREN_WG_SOCKET_DIR overrides it (tests). */
+/* Directory of the userspace sockets; WARREN_WG_SOCKET_DIR overrides it (tests), except in a
+ * program that runs with more privileges than its caller (secure_getenv). */
 const char *wgdev_socket_dir(void);
+/* 1-15 of A-Z a-z 0-9 _ . - and not "." or "..": what warren accepts as an interface name. */
+bool wgdev_ifname_valid(const char *name);
 
 /* Reads the live device, peers sorted. -ENODEV when there is no such WireGuard interface. */
 int wgdev_get(struct wg_device **dev, const char *ifname);
@@ -109,5 +114,11 @@ int wgdev_nl_list(char ***names, size_t *n, size_t *cap);
 
 /* Shared by the backends. */
 int wgdev_names_push(char ***names, size_t *n, size_t *cap, const char *name);
+/*
+ * getline() for a device's text protocol, bounded: a line longer than WGDEV_LINE_MAX comes back
+ * cut, without its "\n", which the caller rejects as malformed. -1 at the end of @f.
+ */
+#define WGDEV_LINE_MAX 4096
+ssize_t wgdev_getline(char **line, size_t *cap, FILE *f);
 
 #endif

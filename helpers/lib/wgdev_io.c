@@ -6,13 +6,37 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <sodium.h>
+
 #include "wgdev.h"
 
 const char *wgdev_socket_dir(void)
 {
-	const char *dir = getenv("WARREN_WG_SOCKET_DIR");
+	/* Not for a program that gained privileges (zabbix-wg-stats with cap_net_admin): its
+	 * caller must not choose which socket it trusts. */
+	const char *dir = secure_getenv("WARREN_WG_SOCKET_DIR");
 
 	return dir && *dir ? dir : "/var/run/wireguard";
+}
+
+ssize_t wgdev_getline(char **line, size_t *cap, FILE *f)
+{
+	char *p;
+
+	if (*cap < WGDEV_LINE_MAX + 1) {
+		p = malloc(WGDEV_LINE_MAX + 1);
+		if (!p)
+			return -1;
+		if (*line) {
+			sodium_memzero(*line, *cap);
+			free(*line);
+		}
+		*line = p;
+		*cap = WGDEV_LINE_MAX + 1;
+	}
+	if (!fgets(*line, WGDEV_LINE_MAX + 1, f))
+		return -1;
+	return (ssize_t)strlen(*line);
 }
 
 enum wgdev_backend wgdev_backend_of(const char *ifname)
@@ -36,7 +60,9 @@ int wgdev_get(struct wg_device **dev, const char *ifname)
 	int ret;
 
 	*dev = NULL;
-	if (!*ifname || strlen(ifname) >= IFNAMSIZ)
+	/* The name becomes part of a socket path: never a "/" or a directory of its own. */
+	if (!*ifname || strnlen(ifname, IFNAMSIZ) >= IFNAMSIZ || strchr(ifname, '/') ||
+	    !strcmp(ifname, ".") || !strcmp(ifname, ".."))
 		return -EINVAL;
 	if (wgdev_backend_of(ifname) == WGDEV_BACKEND_USERSPACE)
 		ret = wgdev_uapi_get(dev, ifname);

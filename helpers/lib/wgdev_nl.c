@@ -149,7 +149,9 @@ static int peers_attr(const struct nlattr *attr, void *data)
 	struct wg_peer *p = dev->n_peers ? &dev->peers[dev->n_peers - 1] : NULL;
 	uint8_t key[KEY_LEN] = {0};
 
-	if (mnl_attr_parse_nested(attr, find_pubkey, key) < 0 || key_is_zero(key))
+	/* No key at all is an error; an all-zero or low-order key (wg set accepts them) is a peer
+	 * like any other, so that reading still works and the next sync removes it. */
+	if (mnl_attr_parse_nested(attr, find_pubkey, key) != MNL_CB_STOP)
 		return MNL_CB_ERROR;
 	/* A peer whose allowed IPs did not fit continues in the next message. */
 	if (!p || memcmp(p->public_key, key, KEY_LEN)) {

@@ -161,7 +161,7 @@ int wgdev_uapi_get(struct wg_device **out, const char *ifname)
 		goto out;
 	}
 	setvbuf(f, iobuf, _IOFBF, sizeof(iobuf));
-	while ((len = getline(&line, &cap, f)) > 0) {
+	while ((len = wgdev_getline(&line, &cap, f)) > 0) {
 		if (line[len - 1] != '\n')
 			goto out;
 		line[--len] = '\0';

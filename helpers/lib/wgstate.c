@@ -5,6 +5,7 @@
 
 #include <sodium.h>
 
+#include "wgcheck.h"
 #include "wgstate.h"
 
 static const char *const device_fields[] = {
@@ -97,24 +98,12 @@ bool wgstate_name_valid(const char *name)
 	return true;
 }
 
-static bool ifname_valid(const char *name)
-{
-	size_t i, len = strlen(name);
-
-	if (len == 0 || len >= IFNAMSIZ || !strcmp(name, ".") || !strcmp(name, ".."))
-		return false;
-	for (i = 0; i < len; i++)
-		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-",
-			    name[i]))
-			return false;
-	return true;
-}
-
 static bool parse_allowed_ips(struct wg_peer *p, json_t *arr, struct err *err)
 {
 	struct wg_allowedip aip;
+	size_t i, dup;
 	json_t *v;
-	size_t i, j;
+	int ret;
 
 	if (!json_is_array(arr))
 		return err_set(err, "allowed_ips: must be a list of CIDR strings");
@@ -126,13 +115,15 @@ static bool parse_allowed_ips(struct wg_peer *p, json_t *arr, struct err *err)
 			err_prefix(err, "allowed_ips[%zu]: ", i);
 			return false;
 		}
-		for (j = 0; j < p->n_allowedips; j++)
-			if (!addr_allowedip_cmp(&p->allowedips[j], &aip))
-				return err_set(err, "allowed_ips[%zu]: \"%.64s\" is listed twice",
-					       i, json_string_value(v));
 		if (wgpeer_add_allowedip(p, &aip))
 			return err_set(err, "out of memory");
 	}
+	ret = wgcheck_allowedips_dup(p->allowedips, p->n_allowedips, &dup);
+	if (ret < 0)
+		return err_set(err, "out of memory");
+	if (ret)
+		return err_set(err, "allowed_ips[%zu]: \"%.64s\" is listed twice", dup,
+			       json_string_value(json_array_get(arr, dup)));
 	return true;
 }
 
@@ -185,6 +176,8 @@ static bool parse_peer(struct wg_device *dev, json_t *obj, unsigned int flags, s
 		return err_set(err, "public_key: is required");
 	if (!key_from_base64(p->public_key, pub))
 		return err_set(err, "public_key: \"%.64s\" is not base64 of exactly 32 bytes", pub);
+	if (!wgcheck_public_key(p->public_key, pub, err))
+		return false;
 	if (given) {
 		p->keepalive = (uint16_t)ka;
 		p->flags |= WGPEER_HAS_KEEPALIVE;
@@ -227,74 +220,6 @@ static bool read_psks(struct wg_device *dev, json_t *peers, struct err *err)
 	return true;
 }
 
-struct aip_owner {
-	struct wg_allowedip aip;
-	const char *name;
-};
-
-static int owner_cmp(const void *a, const void *b)
-{
-	return addr_allowedip_cmp(&((const struct aip_owner *)a)->aip,
-				  &((const struct aip_owner *)b)->aip);
-}
-
-static int peer_name_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Cross-peer checks on the sorted device: public keys, names and allowed IPs each unique. */
-static bool check_unique(const struct wg_device *dev, struct err *err)
-{
-	struct aip_owner *own = NULL;
-	const char **names = NULL;
-	char b64[KEY_B64_LEN], a[ADDR_STR_LEN];
-	size_t i, j, n = 0;
-	bool ok = false;
-
-	for (i = 1; i < dev->n_peers; i++)
-		if (!memcmp(dev->peers[i - 1].public_key, dev->peers[i].public_key, KEY_LEN)) {
-			key_to_base64(b64, dev->peers[i].public_key);
-			return err_set(err, "peers \"%s\" and \"%s\": duplicate public_key \"%s\"",
-				       dev->peers[i - 1].name, dev->peers[i].name, b64);
-		}
-	names = calloc(dev->n_peers + 1, sizeof(*names));
-	for (i = 0; i < dev->n_peers; i++)
-		n += dev->peers[i].n_allowedips;
-	own = calloc(n + 1, sizeof(*own));
-	if (!names || !own) {
-		err_set(err, "out of memory");
-		goto out;
-	}
-	for (i = 0; i < dev->n_peers; i++)
-		names[i] = dev->peers[i].name;
-	qsort(names, dev->n_peers, sizeof(*names), peer_name_cmp);
-	for (i = 1; i < dev->n_peers; i++)
-		if (!strcmp(names[i - 1], names[i])) {
-			err_set(err, "peers: name \"%s\" is used twice", names[i]);
-			goto out;
-		}
-	n = 0;
-	for (i = 0; i < dev->n_peers; i++)
-		for (j = 0; j < dev->peers[i].n_allowedips; j++) {
-			own[n].aip = dev->peers[i].allowedips[j];
-			own[n++].name = dev->peers[i].name;
-		}
-	qsort(own, n, sizeof(*own), owner_cmp);
-	for (i = 1; i < n; i++)
-		if (!owner_cmp(&own[i - 1], &own[i])) {
-			addr_allowedip_str(a, &own[i].aip);
-			err_set(err, "peers \"%s\" and \"%s\" both claim allowed IP %s",
-				own[i - 1].name, own[i].name, a);
-			goto out;
-		}
-	ok = true;
-out:
-	free(names);
-	free(own);
-	return ok;
-}
-
 bool wgstate_parse(struct wgstate *st, json_t *root, unsigned int flags, struct err *err)
 {
 	const char *ifname, *keyfile;
@@ -313,7 +238,7 @@ bool wgstate_parse(struct wgstate *st, json_t *root, unsigned int flags, struct 
 		return false;
 	if (!ifname)
 		return err_set(err, "interface: is required");
-	if (!ifname_valid(ifname))
+	if (!wgdev_ifname_valid(ifname))
 		return err_set(err, "interface: \"%.64s\" is not a valid interface name", ifname);
 	st->dev = wgdev_new(ifname);
 	if (!st->dev)
@@ -350,7 +275,7 @@ bool wgstate_parse(struct wgstate *st, json_t *root, unsigned int flags, struct 
 		}
 	}
 	wgdev_sort(st->dev);
-	if (!check_unique(st->dev, err))
+	if (!wgcheck_unique(st->dev, err))
 		return false;
 	/* Key files last, so that a malformed state never causes a key to be read. */
 	if (keyfile) {
@@ -364,6 +289,8 @@ bool wgstate_parse(struct wgstate *st, json_t *root, unsigned int flags, struct 
 				return err_set(
 				    err, "private_key_file: \"%s\" holds an unusable key", keyfile);
 			st->dev->flags |= WGDEV_HAS_PUBLIC_KEY;
+			if (!wgcheck_own_key(st->dev, st->dev->public_key, err))
+				return false;
 		}
 	}
 	if (peers && (flags & WGSTATE_READ_KEYS) && !read_psks(st->dev, peers, err))

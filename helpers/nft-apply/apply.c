@@ -50,18 +50,22 @@ static bool unchanged_since_last(struct nft_nl *nl, struct witness *w, const cha
 	struct nft_state last;
 
 	w->usable = nft_state_hash(w->st.hash, buf, len) == 0 &&
+		    nft_state_boot_id(w->st.boot_id) == 0 &&
 		    nft_state_path(w->path, sizeof(w->path), mnl_socket_get_fd(nl->sock)) == 0;
 	if (!w->usable || nft_state_load(w->path, &last) < 0 || nft_nl_genid(nl, genid) < 0)
 		return false;
-	if (last.genid != *genid || sodium_memcmp(last.hash, w->st.hash, sizeof(last.hash)))
+	/* A state from an earlier boot proves nothing: cookies and generations start again. */
+	if (strcmp(last.boot_id, w->st.boot_id) || last.genid != *genid ||
+	    sodium_memcmp(last.hash, w->st.hash, sizeof(last.hash)))
 		return false;
 	w->st = last;
 	return true;
 }
 
-static void remember(struct witness *w, uint32_t genid, const struct nft_desired *d)
+/* Records the witness; never in check mode, which writes nothing at all. */
+static void remember(struct witness *w, uint32_t genid, const struct nft_desired *d, bool check)
 {
-	if (!w->usable)
+	if (!w->usable || check)
 		return;
 	w->st.genid = genid;
 	w->st.rules = d->model.nrules;
@@ -139,9 +143,10 @@ int apply_main(int argc, char *argv[])
 			ret = json_out_fail_err(EXIT_RUNTIME, &err);
 			goto out;
 		}
-		remember(&w, genid + 1, &d); /* the batch carried @genid: it committed genid + 1 */
+		/* The batch carried @genid: it committed genid + 1. */
+		remember(&w, genid + 1, &d, check);
 	} else if (!plan.changed) {
-		remember(&w, genid, &d);
+		remember(&w, genid, &d, check);
 	}
 	snprintf(table, sizeof(table), "%s", d.model.table);
 	ret = json_out_print(result(table, &plan, d.model.nrules,

@@ -12,6 +12,8 @@ struct opts {
 
 /* Parses "ARG --dir DIR [--check] [--terminal]" with only the flags @allowed ("ct"). */
 int cmd_opts(struct opts *o, int argc, char *argv[], const char *allowed);
+/* 0 when @dir can be echoed in the JSON result; else prints the failure and returns its code. */
+int cmd_check_dir(const char *dir);
 /* DIR/NAME.EXT into @path; -ENAMETOOLONG when it does not fit. */
 int cmd_path(char *path, size_t size, const char *dir, const char *name, const char *ext);
 

@@ -46,6 +46,16 @@ int cmd_opts(struct opts *o, int argc, char *argv[], const char *allowed)
 	return o->arg && o->dir && o->dir[0] ? 0 : -EINVAL;
 }
 
+int cmd_check_dir(const char *dir)
+{
+	if (json_out_utf8(dir))
+		return 0;
+	return json_out_fail(EXIT_INVALID,
+			     "dir: \"%s\" is not valid UTF-8, so the JSON result could not name "
+			     "it; choose a UTF-8 path",
+			     dir);
+}
+
 int cmd_path(char *path, size_t size, const char *dir, const char *name, const char *ext)
 {
 	int n = snprintf(path, size, "%s/%s.%s", dir, name, ext);

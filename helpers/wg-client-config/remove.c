@@ -29,6 +29,8 @@ int remove_main(int argc, char *argv[])
 	if (!wgstate_name_valid(o.arg))
 		return json_out_fail(EXIT_INVALID, "name: \"%.64s\" is not a valid peer name",
 				     o.arg);
+	if ((ret = cmd_check_dir(o.dir)))
+		return ret;
 	out = json_pack("{s:s,s:s,s:b,s:[]}", "name", o.arg, "dir", o.dir, "check", o.check,
 			"removed");
 	removed = json_object_get(out, "removed");

@@ -67,11 +67,12 @@ static int print_terminal(const struct buf *conf)
 int write_main(int argc, char *argv[])
 {
 	struct buf files[N_FILES] = {0};
-	char path[PATH_MAX], pub[KEY_B64_LEN];
+	char path[PATH_MAX], paths[N_FILES][PATH_MAX], pub[KEY_B64_LEN];
+	struct filesync_file set[N_FILES];
 	struct err err = {{0}};
 	struct clientconf cc;
 	json_t *spec = NULL, *out = NULL, *jf;
-	bool changed = false, ch;
+	bool changed = false;
 	struct opts o;
 	size_t i;
 	int ret;
@@ -80,6 +81,8 @@ int write_main(int argc, char *argv[])
 	if (cmd_opts(&o, argc, argv, "ct"))
 		return json_out_fail(EXIT_INVALID, "usage: wg-client-config write SPEC.json|- "
 						   "--dir DIR [--check] [--terminal]");
+	if ((ret = cmd_check_dir(o.dir)))
+		return ret;
 	if (o.terminal && !isatty(STDERR_FILENO))
 		return json_out_fail(EXIT_INVALID,
 				     "--terminal draws the QR code (it holds the private key) only "
@@ -108,20 +111,30 @@ int write_main(int argc, char *argv[])
 				    json_out_strerror(ret));
 		goto out;
 	}
+	for (i = 0; i < N_FILES; i++) {
+		cmd_path(paths[i], sizeof(paths[i]), o.dir, cc.name, exts[i]);
+		set[i] = (struct filesync_file){paths[i], files[i].data, files[i].len, 0600, false};
+	}
+	/* The .conf and its QR codes are replaced together or not at all. */
+	ret = filesync_write_set(set, N_FILES, o.check);
+	if (ret) {
+		ret = json_out_fail(EXIT_RUNTIME,
+				    "cannot write the files of \"%s\" in \"%s\": %s; the previous "
+				    "files are left as they were",
+				    cc.name, o.dir, json_out_strerror(ret));
+		goto out;
+	}
 	key_to_base64(pub, cc.public_key);
 	out = json_pack("{s:s,s:s,s:s,s:b,s:{}}", "name", cc.name, "dir", o.dir, "public_key", pub,
 			"check", o.check, "files");
 	for (i = 0; out && i < N_FILES; i++) {
-		cmd_path(path, sizeof(path), o.dir, cc.name, exts[i]);
-		ret = filesync_write(path, files[i].data, files[i].len, 0600, o.check, &ch);
-		if (ret) {
-			ret = json_out_fail(EXIT_RUNTIME, "cannot write \"%s\": %s", path,
-					    json_out_strerror(ret));
-			goto out;
-		}
-		changed |= ch;
-		jf = json_pack("{s:s,s:b}", "path", path, "changed", ch);
+		changed |= set[i].changed;
+		jf = json_pack("{s:s,s:b}", "path", paths[i], "changed", set[i].changed);
 		json_object_set_new(json_object_get(out, "files"), exts[i], jf);
+	}
+	if (!out) {
+		ret = json_out_fail(EXIT_RUNTIME, "out of memory");
+		goto out;
 	}
 	json_object_set_new(out, "changed", json_boolean(changed));
 	if (o.terminal && (ret = print_terminal(&files[0]))) {

@@ -22,6 +22,12 @@ static int emit_key(int argc, char *argv[], void (*gen)(uint8_t[static KEY_LEN])
 		out = argv[2];
 	else if (argc != 1)
 		return json_out_fail(EXIT_INVALID, "usage: wg-peer-sync %s [--out FILE]", argv[0]);
+	if (out && !json_out_utf8(out))
+		return json_out_fail(
+		    EXIT_INVALID,
+		    "--out: \"%s\" is not valid UTF-8, so the JSON result could not "
+		    "name it; choose a UTF-8 path",
+		    out);
 	if (!out && (ret = key_check_fd_private(STDOUT_FILENO)) < 0)
 		return json_out_fail(EXIT_RUNTIME,
 				     "refusing to write a key to a file that group or others can "

@@ -6,6 +6,7 @@
 
 #include "cmd.h"
 #include "out.h"
+#include "wgcheck.h"
 #include "wgdiff.h"
 #include "wgjson.h"
 #include "wgstate.h"
@@ -132,6 +133,13 @@ int sync_main(int argc, char *argv[])
 	ret = live_read_finish(&rd, st.dev->name, &live);
 	if (ret) {
 		ret = runtime_fail("cannot read interface", st.dev->name, ret);
+		goto out;
+	}
+	/* Without private_key_file the interface keeps its key: no peer may hold that one either.
+	 */
+	if (!(st.dev->flags & WGDEV_HAS_PUBLIC_KEY) && (live->flags & WGDEV_HAS_PUBLIC_KEY) &&
+	    !wgcheck_own_key(st.dev, live->public_key, &err)) {
+		ret = json_out_fail_err(EXIT_INVALID, &err);
 		goto out;
 	}
 	ret = wgdiff_compute(&d, live, st.dev);

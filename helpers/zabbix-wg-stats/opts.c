@@ -200,8 +200,11 @@ int zws_parse(int argc, char *argv[], unsigned int allowed, struct zws_opts *o,
 	for (; optind < argc; optind++) {
 		if (!*argv[optind])
 			continue;
-		if (strlen(argv[optind]) >= IFNAMSIZ)
-			return json_out_fail(EXIT_INVALID, "\"%.64s\" is not an interface name",
+		/* It names a socket file: no "/" or "..", only what an interface name may be. */
+		if (!wgdev_ifname_valid(argv[optind]))
+			return json_out_fail(EXIT_INVALID,
+					     "\"%.64s\" is not an interface name (1-15 of A-Z a-z "
+					     "0-9 _ . -)",
 					     argv[optind]);
 		if (push(&o->ifaces, &o->n_ifaces, argv[optind]))
 			return json_out_fail(EXIT_RUNTIME, "out of memory");

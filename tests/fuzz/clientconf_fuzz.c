@@ -9,6 +9,7 @@
 #include "../../helpers/lib/err.c"
 #include "../../helpers/lib/filesync.c"
 #include "../../helpers/lib/key.c"
+#include "../../helpers/lib/wgcheck.c"
 #include "../../helpers/lib/wgdev.c"
 #include "../../helpers/lib/wgstate.c"
 

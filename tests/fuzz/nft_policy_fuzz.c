@@ -3,6 +3,7 @@
  * libFuzzer harness for nft-apply's policy parser and validator, including the sources directly
  * as wireguard-tools' src/fuzz/ does. Nothing talks to the kernel: parsing and validation only.
  */
+#include "../../helpers/lib/addr.c"
 #include "../../helpers/lib/err.c"
 #include "../../helpers/lib/nft_addr.c"
 #include "../../helpers/lib/nft_check.c"

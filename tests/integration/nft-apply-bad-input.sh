@@ -57,6 +57,8 @@ mut '"table"' '.table = "warren table"'
 mut '"wg_sources"' '.wg_sources = []'
 mut '"wg_sources[0]"' '.wg_sources = ["0.0.0.0/x"]'
 mut '"allow_networks[0]"' '.allow_networks = ["192.168.1.1/16"]'
+mut $'"allow_networks[0]": "192.168.0.0/\t16" has an invalid prefix length' '.allow_networks = ["192.168.0.0/\t16"]'
+mut '"wg_sources[0]": "0.0.0.0/ 0" has an invalid prefix length' '.wg_sources = ["0.0.0.0/ 0"]'
 mut '"deny_networks[1]"' '.deny_networks += ["not-an-address"]'
 mut '"deny_networks"' '.deny_networks = "172.16.10.0/24"'
 mut '"masquerade"' '.masquerade = "yes"'
@@ -65,6 +67,9 @@ mut '"peers[0].address"' '.peers[0].address = "10.0.0.1"'
 mut '"peers[0].address"' '.peers[0].address = "192.168.100.0/30"'
 mut '"peers[2].address"' '.peers[2].address = .peers[1].address'
 mut '"peers[0].address"' 'del(.peers[0].address)'
+# The parser's own message, not "must be a single address" from an unset range.
+mut '"peers[0].address": "192.168.100.300" is not an IPv4 address' '.peers[0].address = "192.168.100.300"'
+mut '"peers[0].address": "192.168.100.2/ 32" has an invalid prefix length' '.peers[0].address = "192.168.100.2/ 32"'
 mut '"peers[1].access[0].to"' '.peers[1].access[0].to = "192.168.10.20/24"'
 mut '"peers[1].access[0].proto"' '.peers[1].access[0].proto = "tcpx"'
 mut '"peers[1].access[0].ports[0]"' '.peers[1].access[0].ports[0] = 0'
@@ -94,6 +99,7 @@ bad 'cannot parse policy' "$D/trunc.json"
 echo '[]' >"$D/array.json"
 bad 'must be a JSON object' "$D/array.json"
 bad 'cannot read policy' "$D/missing.json"
+bad 'cannot read policy "'"$D"'/\xff.json": No such file' "$D/"$'\xff'".json" # not "out of memory"
 
 eq "the ruleset is exactly as before" "$before" "$(nsx "$G" nft list ruleset)"
 eq "no batch reached the kernel" "" "$(cat "$D/monitor")"

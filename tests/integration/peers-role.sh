@@ -209,6 +209,16 @@ failing "pool exhaustion" '[{"name": "x1"}, {"name": "x2"}]' \
 	', "wireguard_peers_pool": "192.168.100.0/29", "wireguard_peers_host_peers": [{"name": "a1"}, {"name": "a2"}, {"name": "a3"}, {"name": "a4"}, {"name": "a5"}], "wireguard_peers_data_dir": "'$D/small'"'
 ok "exhaustion names the count and the peers" grep -qF '2 more needed (a4, a5)' "$D/out.$N"
 failing "a misspelt peer field" '[{"name": "zed", "adress": "192.168.100.9"}]' 'adress'
+# Keys a peer may not bring: each named, before anything is written (the key task hides its output).
+Z=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=
+failing "the all-zero placeholder key" '[{"name": "zed", "public_key": "'$Z'"}]' \
+	"peer zed: public_key '$Z' is not a usable WireGuard public key"
+failing "a low-order key" '[{"name": "zed", "public_key": "4Ot6fDtBuK4WVuP68Z/EatoJjeucMrH9hmIFFl9JuAA="}]' \
+	"peer zed: public_key '4Ot6fDtBuK4WVuP68Z/EatoJjeucMrH9hmIFFl9JuAA=' is not a usable"
+failing "the production inventory's placeholder" '[{"name": "zed", "public_key": "REPLACE-ME-with-the-probe-public-key"}]' \
+	"peer zed: public_key 'REPLACE-ME-with-the-probe-public-key' is not a usable"
+failing "the server's own public key" '[{"name": "zed", "public_key": "'"$(fact -r .server.public_key)"'"}]' \
+	'peer zed: public_key is the public key of the server itself'
 
 # --- wg_peer_sync passes the helper's refusals on, and changes nothing --------------------------
 live_before=$(live)

@@ -60,17 +60,30 @@ bad 'peers\[0\] \("a"\): public_key: is required' '{"interface":"@IF@","peers":[
 bad 'public_key: .* not base64 of exactly 32 bytes' '{"interface":"@IF@","peers":[{"name":"a","public_key":"AAAA"}]}'
 bad 'public_key: .* not base64 of exactly 32 bytes' '{"interface":"@IF@","peers":[{"name":"a","public_key":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=="}]}'
 bad 'public_key: .* not base64 of exactly 32 bytes' '{"interface":"@IF@","peers":[{"name":"a","public_key":"!AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="}]}'
+# Keys no handshake can use: all-zero (the usual placeholder) and other low-order points.
+Z=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=
+bad 'peers\[0\] \("a"\): public_key: "'$Z'" is the all-zero key' '{"interface":"@IF@","peers":[{"name":"a","public_key":"'$Z'"}]}'
+for L in AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAIA= 4Ot6fDtBuK4WVuP68Z/EatoJjeucMrH9hmIFFl9JuAA= \
+	X5yVvKNQjCSx0LFVnIPvWwREXMRYHI6G2CJO3dCfEdc= 7f///////////////////////////////////////38=; do
+	bad 'peers\[1\] \("b"\): public_key: .* is a low-order Curve25519 point' '{"interface":"@IF@","peers":[{'"$P"'},{"name":"b","public_key":"'$L'"}]}'
+done
+# A peer with the interface's own key: WireGuard ignores it, so a sync would never converge.
+bad 'peer "b": public_key: is the public key of the interface itself' '{"interface":"@IF@","private_key_file":"@D@/s.key","peers":[{'"$P"'},{"name":"b","public_key":"'"$(wg pubkey <"$D/s.key")"'"}]}'
+bad 'peer "b": public_key: is the public key of the interface itself' '{"interface":"@IF@","peers":[{'"$P"'},{"name":"b","public_key":"'"$(wg pubkey <"$D/s.key")"'"}]}'
 bad 'unknown field "allowedips"' '{"interface":"@IF@","peers":[{'"$P"',"allowedips":[]}]}'
 bad 'allowed_ips: must be a list' '{"interface":"@IF@","peers":[{'"$P"',"allowed_ips":"10.0.0.1/32"}]}'
 bad 'allowed_ips\[0\]: "192.168.100.300/32" is not an IP range' '{"interface":"@IF@","peers":[{'"$P"',"allowed_ips":["192.168.100.300/32"]}]}'
 bad 'allowed_ips\[1\]: .* invalid prefix length' '{"interface":"@IF@","peers":[{'"$P"',"allowed_ips":["10.0.0.1/32","10.0.0.0/33"]}]}'
 bad 'invalid prefix length' '{"interface":"@IF@","peers":[{'"$P"',"allowed_ips":["10.0.0.0/"]}]}'
+bad 'allowed_ips\[0\]: "10.0.0.0/\t8" has an invalid prefix length' '{"interface":"@IF@","peers":[{'"$P"',"allowed_ips":["10.0.0.0/\t8"]}]}'
+bad 'allowed_ips\[0\]: .* is not an IP range' '{"interface":"@IF@","peers":[{'"$P"',"allowed_ips":["10.0.0.0\t/8"]}]}'
 bad 'host bits set; did you mean "192.168.100.0/24"' '{"interface":"@IF@","peers":[{'"$P"',"allowed_ips":["192.168.100.2/24"]}]}'
 bad 'host bits set; did you mean "fd00::/64"' '{"interface":"@IF@","peers":[{'"$P"',"allowed_ips":["fd00::1/64"]}]}'
 bad 'listed twice' '{"interface":"@IF@","peers":[{'"$P"',"allowed_ips":["10.0.0.1/32","10.0.0.1"]}]}'
 bad 'peers "a" and "b": duplicate public_key' '{"interface":"@IF@","peers":[{'"$P"'},{"name":"b","public_key":"@K1@"}]}'
 bad 'name "a" is used twice' '{"interface":"@IF@","peers":[{'"$P"'},{"name":"a","public_key":"@K2@"}]}'
 bad 'peers "[ab]" and "[ab]" both claim allowed IP 192.168.100.9/32' '{"interface":"@IF@","peers":[{'"$P"',"allowed_ips":["192.168.100.9/32"]},{"name":"b","public_key":"@K2@","allowed_ips":["192.168.100.9/32"]}]}'
+bad 'peers "[ab]" and "[ab]" overlap: allowed IP 192.168.100.9/32 of "b" lies inside 192.168.100.0/24 of "a"' '{"interface":"@IF@","peers":[{'"$P"',"allowed_ips":["192.168.100.0/24"]},{"name":"b","public_key":"@K2@","allowed_ips":["192.168.100.9/32"]}]}'
 bad 'endpoint: .* not host:port' '{"interface":"@IF@","peers":[{'"$P"',"endpoint":"192.0.2.1"}]}'
 bad 'endpoint: .* invalid port' '{"interface":"@IF@","peers":[{'"$P"',"endpoint":"192.0.2.1:0"}]}'
 bad 'endpoint: .* invalid port' '{"interface":"@IF@","peers":[{'"$P"',"endpoint":"192.0.2.1:65536"}]}'
@@ -93,3 +106,19 @@ set -e
 eq "an unknown flag exits 2" 2 "$rc"
 json_eq "and names it" "$out" '.msg|test("--force")' 'true'
 eq "the interface never changed" "$before" "$(snap)"
+# A path that is not UTF-8: the real problem is named (it used to say "out of memory"), and
+# genkey writes nothing it could not report.
+X=$'\xff'
+set +e
+out=$(nsx "$S" "$WARREN_BIN/wg-peer-sync" sync "$D/$X.json")
+rc=$?
+set -e
+eq "a missing state with a non-UTF-8 name: exit 2" 2 "$rc"
+json_eq "... and says it is missing" "$out" '.msg|test("\\\\xff\\.json.*No such file")' 'true'
+set +e
+out=$(nsx "$S" "$WARREN_BIN/wg-peer-sync" genkey --out "$D/$X.key")
+rc=$?
+set -e
+eq "genkey --out a non-UTF-8 path: exit 2" 2 "$rc"
+json_eq "... saying so" "$out" '.msg|test("--out: .* is not valid UTF-8")' 'true'
+fails "... and writes no key" test -e "$D/$X.key"

@@ -93,6 +93,22 @@ static void test_validation(void)
 	CHECK(!clientconf_parse(&cc, s, &err));
 	CHECK_STR_CONTAINS(err.msg, "addresses[0]: \"10.0.0.1/33\" has an invalid prefix");
 	json_decref(s);
+	/* Whitespace (or a sign) in the prefix length: strtol() used to skip it. */
+	s = json_loads(
+	    "{\"name\":\"a\",\"private_key_file\":\"/k\",\"addresses\":[\"10.0.0.1/\\t32\"]}", 0,
+	    NULL);
+	CHECK(!clientconf_parse(&cc, s, &err));
+	CHECK_STR_CONTAINS(err.msg, "has an invalid prefix length");
+	json_decref(s);
+	s = json_loads(
+	    "{\"name\":\"a\",\"private_key_file\":\"/k\",\"addresses\":[\"10.0.0.1/\\n32\"]}", 0,
+	    NULL);
+	CHECK(!clientconf_parse(&cc, s, &err));
+	json_decref(s);
+	s = json_loads(
+	    "{\"name\":\"a\",\"private_key_file\":\"/k\",\"addresses\":[\"10.0.0.1/0\"]}", 0, NULL);
+	CHECK(!clientconf_parse(&cc, s, &err));
+	json_decref(s);
 	s = json_loads("{\"name\":\"a\",\"private_key_file\":\"/k\",\"addresses\":[]}", 0, NULL);
 	CHECK(!clientconf_parse(&cc, s, &err));
 	CHECK_STR_CONTAINS(err.msg, "addresses: at least one");
@@ -102,6 +118,15 @@ static void test_validation(void)
 		       0, NULL);
 	CHECK(!clientconf_parse(&cc, s, &err));
 	CHECK_STR_CONTAINS(err.msg, "server_public_key: \"AAAA\"");
+	json_decref(s);
+	s = json_loads("{\"name\":\"a\",\"private_key_file\":\"/k\",\"addresses\":[\"10.0.0.2\"],"
+		       "\"server_public_key\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\","
+		       "\"endpoint\":\"vpn.example.org:51820\"}",
+		       0, NULL);
+	CHECK(!clientconf_parse(&cc, s, &err));
+	CHECK_STR_CONTAINS(err.msg,
+			   "server_public_key: \"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\" "
+			   "is the all-zero key");
 	json_decref(s);
 	s = json_loads("{\"name\":\"a\",\"private_key_file\":\"/k\",\"addresses\":[\"10.0.0.2\"],"
 		       "\"server_public_key\":\"" SK "\"}",

@@ -34,6 +34,16 @@ static void test_values(void)
 	CHECK(!nft_parse_cidr(&r, "10.0.0.0/", &err));
 	CHECK(!nft_parse_cidr(&r, "fd00::/8", &err));
 	CHECK(!nft_parse_cidr(&r, "10.0.0", &err));
+	/* Whitespace anywhere, signs: strtoul() would skip or take them. */
+	CHECK(!nft_parse_cidr(&r, "10.0.0.0/\t8", &err));
+	CHECK_STR_CONTAINS(err.msg, "invalid prefix length");
+	CHECK(!nft_parse_cidr(&r, "10.0.0.0/ 8", &err));
+	CHECK(!nft_parse_cidr(&r, "10.0.0.0/\n8", &err));
+	CHECK(!nft_parse_cidr(&r, "10.0.0.0/+8", &err));
+	CHECK(!nft_parse_cidr(&r, "10.0.0.0/-0", &err));
+	CHECK(!nft_parse_cidr(&r, "10.0.0.0\t/8", &err));
+	CHECK(!nft_parse_cidr(&r, " 10.0.0.0/8", &err));
+	CHECK(!nft_parse_cidr(&r, "10.0.0.0/8 ", &err));
 	j = json_integer(443);
 	CHECK(nft_parse_port(&r, j, &err) && r.lo == 443 && r.hi == 443);
 	json_decref(j);
@@ -84,6 +94,16 @@ static bool with(const char *key, const char *value, struct err *err)
 	return ok;
 }
 
+/* Fills the stack below the caller with bytes that differ from word to word. */
+static void __attribute__((noinline)) dirty_stack(void)
+{
+	volatile unsigned char junk[1 << 16];
+	size_t i;
+
+	for (i = 0; i < sizeof(junk); i++)
+		junk[i] = (unsigned char)(i * 7 + (i >> 3));
+}
+
 static void test_parse(void)
 {
 	struct nft_policy pol;
@@ -103,6 +123,14 @@ static void test_parse(void)
 
 	CHECK(!with("bogus", "1", &err));
 	CHECK_STR_CONTAINS(err.msg, "unknown field \"bogus\"");
+	/* A peer address that does not parse: the parser's message, not a verdict on an unset
+	 * range. The stack is dirtied first so that the unset range is not zero by luck. */
+	dirty_stack();
+	CHECK(!with("peers", "[{\"address\":\"192.168.100.300\"}]", &err));
+	CHECK_STR_CONTAINS(err.msg, "\"192.168.100.300\" is not an IPv4 address");
+	dirty_stack();
+	CHECK(!with("peers", "[{\"address\":\"192.168.100.0/\\t30\"}]", &err));
+	CHECK_STR_CONTAINS(err.msg, "invalid prefix length");
 	CHECK(!with("peers", "[{\"address\":\"192.168.100.2\",\"acl\":[]}]", &err));
 	CHECK_STR_CONTAINS(err.msg, "unknown field \"peers[0].acl\"");
 	CHECK(!with("peers", "[{\"address\":\"192.168.101.2\"}]", &err));

@@ -92,6 +92,17 @@ static void test_cidr(void)
 	CHECK(!addr_allowedip_parse(&a, "10.0.0.0/-1", &err));
 	CHECK(!addr_allowedip_parse(&a, "10.0.0.0/+8", &err));
 	CHECK(!addr_allowedip_parse(&a, "10.0.0.0/ 8", &err));
+	/* Any whitespace, anywhere, and signs: strtol() would skip or take them. */
+	CHECK(!addr_allowedip_parse(&a, "10.0.0.0/\t8", &err));
+	CHECK_STR_CONTAINS(err.msg, "invalid prefix length");
+	CHECK(!addr_allowedip_parse(&a, "10.0.0.0/\n8", &err));
+	CHECK(!addr_allowedip_parse(&a, "10.0.0.0/\v8", &err));
+	CHECK(!addr_allowedip_parse(&a, "fd00::/\t64", &err));
+	CHECK(!addr_allowedip_parse(&a, "10.0.0.0/-0", &err));
+	CHECK(!addr_allowedip_parse(&a, "10.0.0.0/8\t", &err));
+	CHECK(!addr_allowedip_parse(&a, "10.0.0.0\t/8", &err));
+	CHECK(!addr_allowedip_parse(&a, "\t10.0.0.0/8", &err));
+	CHECK(!addr_allowedip_parse(&a, "10.0.0.0/08", &err));
 	CHECK(!addr_allowedip_parse(&a, "10.0.0/8", &err));
 	CHECK(!addr_allowedip_parse(&a, "/8", &err));
 	CHECK(!addr_allowedip_parse(&a, "", &err));
