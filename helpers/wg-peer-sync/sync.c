@@ -148,7 +148,7 @@ int sync_main(int argc, char *argv[])
 	}
 	changed = wgdiff_changed(&d);
 	if (changed && !check) {
-		ret = wgdev_set(d.set);
+		ret = wgdev_set(d.set, NULL);
 		if (ret) {
 			ret = runtime_fail("applying to", st.dev->name, ret);
 			goto out;
