@@ -110,6 +110,12 @@ int wgdev_get(struct wg_device **dev, const char *ifname);
  * after it; @at (may be NULL) says where. Sends nothing for no peers and no fields.
  */
 int wgdev_set(const struct wg_device *dev, struct wgdev_set_at *at);
+/*
+ * Whether UDP @port can be bound in the caller's network namespace the way WireGuard binds it,
+ * on the IPv4 and IPv6 wildcard addresses: 0, -EADDRINUSE when another socket holds it, or
+ * another -errno when the check itself failed.
+ */
+int wgdev_port_check(uint16_t port);
 /* Names of every WireGuard interface (kernel and userspace), sorted; free with wgdev_free_names. */
 int wgdev_list(char ***names, size_t *n);
 void wgdev_free_names(char **names, size_t n);
