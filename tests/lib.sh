@@ -4,6 +4,7 @@
 #   t_wg NS IFACE             create a WireGuard interface in NS with the selected backend
 #                             (WG_BACKEND=userspace: wireguard-go; kernel: the module)
 #   t_cleanup CMD...          run CMD at exit (LIFO), even on failure
+#   t_udp_hold NS PORT        keep UDP PORT busy in NS until the test ends
 #   ok/eq/json_eq/fails       assertions; the first failure ends the test with exit 1
 # Every name a test creates carries $T_ID so parallel or leftover runs never collide.
 set -euo pipefail
@@ -99,13 +100,27 @@ t_wg_dir() {
 	fi
 }
 
-# t_wg_go NS IFACE [--group G]: wireguard-go for IFACE in NS through the role's launcher; the
-# socket is root-only unless a group is given. Waits for the interface and its socket.
+# t_wg_go NS IFACE [--group G] [--log FILE]: wireguard-go for IFACE in NS through the role's
+# launcher; the socket is root-only unless a group is given. With --log, wireguard-go logs at
+# LOG_LEVEL=verbose into FILE. Waits for the interface and its socket.
 t_wg_go() {
-	local ns=$1 ifc=$2 i
+	local ns=$1 ifc=$2 log=/dev/null level=error i
+	local args=()
 	shift 2
+	while [ $# -gt 0 ]; do
+		case "$1" in
+		--log)
+			log=$2 level=verbose
+			shift 2
+			;;
+		*)
+			args+=("$1")
+			shift
+			;;
+		esac
+	done
 	t_wg_dir
-	ip netns exec "$ns" "$WG_GO_UAPI" "$@" "$ifc" >/dev/null 2>&1 &
+	LOG_LEVEL=$level ip netns exec "$ns" "$WG_GO_UAPI" "${args[@]}" "$ifc" >"$log" 2>&1 &
 	t_cleanup "kill $! ; rm -f /var/run/wireguard/$ifc.sock"
 	for i in $(seq 100); do
 		[ -S "/var/run/wireguard/$ifc.sock" ] && ip -n "$ns" link show "$ifc" >/dev/null 2>&1 && return 0
@@ -126,6 +141,31 @@ t_wg() {
 		ip -n "$ns" link add "$ifc" type wireguard
 		;;
 	*) t_fail "unknown WG_BACKEND $WG_BACKEND" ;;
+	esac
+}
+
+# t_udp_hold NS PORT: a socket that holds UDP PORT in NS until the test ends. userspace: a
+# python3 socket on 0.0.0.0 without SO_REUSEADDR (wireguard-go binds with it, so another
+# wireguard-go would not keep it out); kernel (the VM has no python3): a kernel WireGuard
+# interface listening on PORT, which binds IPv4 and IPv6 exclusively.
+t_udp_hold() {
+	local ns=$1 port=$2 ifc=h$2$T_ID
+	case "$WG_BACKEND" in
+	userspace)
+		rm -f "/tmp/$ifc.ready"
+		ip netns exec "$ns" python3 -c 'import signal, socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("0.0.0.0", int(sys.argv[1])))
+open(sys.argv[2], "w").close()
+signal.pause()' "$port" "/tmp/$ifc.ready" &
+		t_cleanup "kill $! ; rm -f /tmp/$ifc.ready"
+		t_wait 5 test -e "/tmp/$ifc.ready" || t_fail "no socket holds UDP $port in $ns"
+		;;
+	kernel)
+		ip -n "$ns" link add "$ifc" type wireguard
+		ip netns exec "$ns" wg set "$ifc" listen-port "$port"
+		ip -n "$ns" link set "$ifc" up
+		;;
 	esac
 }
 

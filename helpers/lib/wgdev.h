@@ -95,21 +95,42 @@ const char *wgdev_socket_dir(void);
 /* 1-15 of A-Z a-z 0-9 _ . - and not "." or "..": what warren accepts as an interface name. */
 bool wgdev_ifname_valid(const char *name);
 
+/* Seconds a userspace socket may stay silent before a request fails with -ETIMEDOUT. */
+#define WGDEV_UAPI_TIMEOUT_SEC 10
+
+/* Where wgdev_set() stopped, so that the caller can name what failed and undo what it must. */
+struct wgdev_set_at {
+	uint32_t field; /* WGDEV_HAS_* of the interface field whose request failed, or 0 */
+	size_t peer, n; /* else the failed request carried dev->peers[peer .. peer + n - 1] */
+	bool applied;	/* an earlier request of this call was applied */
+};
+
 /* Reads the live device, peers sorted. -ENODEV when there is no such WireGuard interface. */
 int wgdev_get(struct wg_device **dev, const char *ifname);
-/* Applies @dev: device fields by HAS_* bits, peers by their flags. Sends nothing for no peers and
- * no fields. */
-int wgdev_set(const struct wg_device *dev);
+/*
+ * Applies @dev: device fields by HAS_* bits, peers by their flags. Each interface field is a
+ * request of its own, in this order: listen port, fwmark, private key; then the peers, in as
+ * many requests as they need, one peer continuing in the next request when it does not fit.
+ * Each request is answered before the next is sent, and the first failure stops everything
+ * after it; @at (may be NULL) says where. Sends nothing for no peers and no fields.
+ */
+int wgdev_set(const struct wg_device *dev, struct wgdev_set_at *at);
+/*
+ * Whether UDP @port can be bound in the caller's network namespace the way WireGuard binds it,
+ * on the IPv4 and IPv6 wildcard addresses: 0, -EADDRINUSE when another socket holds it, or
+ * another -errno when the check itself failed.
+ */
+int wgdev_port_check(uint16_t port);
 /* Names of every WireGuard interface (kernel and userspace), sorted; free with wgdev_free_names. */
 int wgdev_list(char ***names, size_t *n);
 void wgdev_free_names(char **names, size_t n);
 
 /* Backends. */
 int wgdev_uapi_get(struct wg_device **dev, const char *ifname);
-int wgdev_uapi_set(const struct wg_device *dev);
+int wgdev_uapi_set(const struct wg_device *dev, struct wgdev_set_at *at);
 int wgdev_uapi_list(char ***names, size_t *n, size_t *cap);
 int wgdev_nl_get(struct wg_device **dev, const char *ifname);
-int wgdev_nl_set(const struct wg_device *dev);
+int wgdev_nl_set(const struct wg_device *dev, struct wgdev_set_at *at);
 int wgdev_nl_list(char ***names, size_t *n, size_t *cap);
 
 /* Shared by the backends. */
@@ -120,5 +141,10 @@ int wgdev_names_push(char ***names, size_t *n, size_t *cap, const char *name);
  */
 #define WGDEV_LINE_MAX 4096
 ssize_t wgdev_getline(char **line, size_t *cap, FILE *f);
+/*
+ * A connected socket to @ifname's userspace daemon, with WGDEV_UAPI_TIMEOUT_SEC for sends and
+ * receives, or -errno (-ENODEV: no live socket, -ETIMEDOUT: its backlog is full).
+ */
+int wgdev_uapi_connect(const char *ifname);
 
 #endif

@@ -73,11 +73,16 @@ int wgdev_get(struct wg_device **dev, const char *ifname)
 	return ret;
 }
 
-int wgdev_set(const struct wg_device *dev)
+int wgdev_set(const struct wg_device *dev, struct wgdev_set_at *at)
 {
+	struct wgdev_set_at none;
+
+	if (!at)
+		at = &none;
+	memset(at, 0, sizeof(*at));
 	if (wgdev_backend_of(dev->name) == WGDEV_BACKEND_USERSPACE)
-		return wgdev_uapi_set(dev);
-	return wgdev_nl_set(dev);
+		return wgdev_uapi_set(dev, at);
+	return wgdev_nl_set(dev, at);
 }
 
 int wgdev_names_push(char ***names, size_t *n, size_t *cap, const char *name)

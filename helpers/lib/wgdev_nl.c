@@ -4,7 +4,7 @@
  * which one peer's allowed IPs may continue in the next message; an interrupted dump
  * (NLM_F_DUMP_INTR) is read again. Writes are split across messages when they do not fit,
  * each message applied by the kernel on its own, so a sync interrupted halfway is repaired
- * by running it again.
+ * by running it again. Interface fields go in messages of their own, before any peer.
  */
 #include <errno.h>
 #include <string.h>
@@ -319,34 +319,64 @@ cancel:
 	return false;
 }
 
-int wgdev_nl_set(const struct wg_device *dev)
+/* One interface field in a message of its own. */
+static int set_field(struct nl_sock *s, uint16_t family, const struct wg_device *dev,
+		     uint32_t field)
 {
-	static char buf[NL_MSG_SIZE];
+	char buf[NL_MSG_SIZE];
+	struct nlmsghdr *nlh;
+	int ret;
+
+	nlh = nl_genl_msg(s, buf, family, WG_CMD_SET_DEVICE, WG_GENL_VERSION, NLM_F_ACK);
+	mnl_attr_put_strz(nlh, WGDEVICE_A_IFNAME, dev->name);
+	if (field == WGDEV_HAS_LISTEN_PORT)
+		mnl_attr_put_u16(nlh, WGDEVICE_A_LISTEN_PORT, dev->listen_port);
+	else if (field == WGDEV_HAS_FWMARK)
+		mnl_attr_put_u32(nlh, WGDEVICE_A_FWMARK, dev->fwmark);
+	else
+		mnl_attr_put(nlh, WGDEVICE_A_PRIVATE_KEY, KEY_LEN, dev->private_key);
+	ret = nl_talk(s, nlh, NULL, NULL);
+	sodium_memzero(buf, sizeof(buf));
+	return ret;
+}
+
+/*
+ * The interface fields each in a message of their own, listen port first: the kernel keeps the
+ * old port when the new one cannot be bound, and then nothing else has changed. Then the peers.
+ */
+int wgdev_nl_set(const struct wg_device *dev, struct wgdev_set_at *at)
+{
+	static const uint32_t fields[] = {WGDEV_HAS_LISTEN_PORT, WGDEV_HAS_FWMARK,
+					  WGDEV_HAS_PRIVATE_KEY};
+	char buf[NL_MSG_SIZE];
 	struct nlmsghdr *nlh;
 	struct nlattr *peers;
 	struct nl_sock s;
-	size_t i = 0, aip = 0;
+	size_t i = 0, aip = 0, f, first, last;
 	uint16_t family;
-	bool first = true;
 	int ret;
 
+	if (!(dev->flags & (WGDEV_HAS_LISTEN_PORT | WGDEV_HAS_FWMARK | WGDEV_HAS_PRIVATE_KEY)) &&
+	    !dev->n_peers)
+		return 0;
 	ret = wg_open(&s, &family);
 	if (ret)
 		return ret;
-	while (first || i < dev->n_peers) {
+	for (f = 0; !ret && f < sizeof(fields) / sizeof(fields[0]); f++) {
+		if (!(dev->flags & fields[f]))
+			continue;
+		ret = set_field(&s, family, dev, fields[f]);
+		if (ret)
+			at->field = fields[f];
+		else
+			at->applied = true;
+	}
+	while (!ret && i < dev->n_peers) {
 		nlh = nl_genl_msg(&s, buf, family, WG_CMD_SET_DEVICE, WG_GENL_VERSION, NLM_F_ACK);
 		mnl_attr_put_strz(nlh, WGDEVICE_A_IFNAME, dev->name);
-		if (first) {
-			if (dev->flags & WGDEV_HAS_PRIVATE_KEY)
-				mnl_attr_put(nlh, WGDEVICE_A_PRIVATE_KEY, KEY_LEN,
-					     dev->private_key);
-			if (dev->flags & WGDEV_HAS_LISTEN_PORT)
-				mnl_attr_put_u16(nlh, WGDEVICE_A_LISTEN_PORT, dev->listen_port);
-			if (dev->flags & WGDEV_HAS_FWMARK)
-				mnl_attr_put_u32(nlh, WGDEVICE_A_FWMARK, dev->fwmark);
-		}
-		peers = mnl_attr_nest_start_check(nlh, sizeof(buf), WGDEVICE_A_PEERS);
-		while (peers && i < dev->n_peers) {
+		peers = mnl_attr_nest_start(nlh, WGDEVICE_A_PEERS);
+		first = i;
+		while (i < dev->n_peers) {
 			if (!put_peer(nlh, &dev->peers[i], &aip))
 				break;
 			if (aip != SIZE_MAX)
@@ -354,13 +384,21 @@ int wgdev_nl_set(const struct wg_device *dev)
 			aip = 0;
 			i++;
 		}
-		if (peers)
-			mnl_attr_nest_end(nlh, peers);
-		ret = nl_talk(&s, nlh, NULL, NULL);
+		mnl_attr_nest_end(nlh, peers);
+		if (i == first && !aip) {
+			ret = -ENOBUFS; /* not even one peer's first attributes fit: unreachable */
+			last = first;
+		} else {
+			last = aip ? i : i - 1; /* aip: peer i continues in the next message */
+			ret = nl_talk(&s, nlh, NULL, NULL);
+		}
 		sodium_memzero(buf, sizeof(buf));
-		if (ret)
-			break;
-		first = false;
+		if (ret) {
+			at->peer = first;
+			at->n = last - first + 1;
+		} else {
+			at->applied = true;
+		}
 	}
 	nl_close(&s);
 	return ret == -EOPNOTSUPP ? -ENODEV : ret;

@@ -3,10 +3,11 @@
  * Userspace backend: the cross-platform configuration protocol spoken on
  * /var/run/wireguard/IFACE.sock by wireguard-go and other userspace implementations.
  * Requests and replies are "key=value" lines ending with an empty line; keys are hex.
+ * This file connects, reads ("get") and lists; wgdev_uapi_set.c writes.
+ * A daemon that stops answering fails the call with -ETIMEDOUT after WGDEV_UAPI_TIMEOUT_SEC.
  */
 #include <dirent.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,12 +21,12 @@
 
 #include "wgdev.h"
 
-#define UAPI_TIMEOUT_SEC 10
+#define UAPI_IOBUF (64 * 1024)
 
-static int uapi_connect(const char *ifname)
+int wgdev_uapi_connect(const char *ifname)
 {
 	struct sockaddr_un addr = {.sun_family = AF_UNIX};
-	struct timeval tv = {.tv_sec = UAPI_TIMEOUT_SEC};
+	struct timeval tv = {.tv_sec = WGDEV_UAPI_TIMEOUT_SEC};
 	struct stat st;
 	int fd, ret;
 
@@ -42,7 +43,7 @@ static int uapi_connect(const char *ifname)
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
-		ret = errno == ECONNREFUSED ? -ENODEV : -errno;
+		ret = errno == ECONNREFUSED ? -ENODEV : errno == EAGAIN ? -ETIMEDOUT : -errno;
 		close(fd);
 		return ret;
 	}
@@ -134,25 +135,27 @@ static int peer_line(struct wg_peer *p, const char *k, const char *v)
 
 int wgdev_uapi_get(struct wg_device **out, const char *ifname)
 {
-	static char iobuf[64 * 1024]; /* stdio's buffer, ours so that it can be wiped */
 	struct wg_device *dev = NULL;
 	struct wg_peer *peer = NULL;
-	char *line = NULL, *eq;
+	char *iobuf = NULL, *line = NULL, *eq;
 	size_t cap = 0;
 	ssize_t len;
 	FILE *f = NULL;
-	int fd, ret = -EPROTO, err = 1;
+	int fd, ret = -EPROTO, err = 0;
+	bool has_errno = false, done = false;
 
 	*out = NULL;
-	fd = uapi_connect(ifname);
+	fd = wgdev_uapi_connect(ifname);
 	if (fd < 0)
 		return fd;
-	if (write(fd, "get=1\n\n", 7) != 7) {
-		ret = -errno;
+	if (send(fd, "get=1\n\n", 7, MSG_NOSIGNAL) != 7) {
+		ret = errno == EAGAIN ? -ETIMEDOUT : -errno;
 		close(fd);
 		return ret;
 	}
-	f = fdopen(fd, "r");
+	/* stdio's buffer is ours, so that the private and preshared keys read into it are wiped. */
+	iobuf = malloc(UAPI_IOBUF);
+	f = iobuf ? fdopen(fd, "r") : NULL;
 	dev = wgdev_new(ifname);
 	if (!f || !dev) {
 		ret = -ENOMEM;
@@ -160,18 +163,21 @@ int wgdev_uapi_get(struct wg_device **out, const char *ifname)
 			close(fd);
 		goto out;
 	}
-	setvbuf(f, iobuf, _IOFBF, sizeof(iobuf));
+	setvbuf(f, iobuf, _IOFBF, UAPI_IOBUF);
 	while ((len = wgdev_getline(&line, &cap, f)) > 0) {
 		if (line[len - 1] != '\n')
 			goto out;
 		line[--len] = '\0';
-		if (!len)
+		if (!len) {
+			done = true;
 			break;
+		}
 		eq = strchr(line, '=');
 		if (!eq)
 			goto out;
 		*eq++ = '\0';
 		if (!strcmp(line, "errno")) {
+			has_errno = true;
 			err = atoi(eq);
 		} else if (!strcmp(line, "public_key")) {
 			peer = wgdev_add_peer(dev);
@@ -187,8 +193,16 @@ int wgdev_uapi_get(struct wg_device **out, const char *ifname)
 		ret = -EPROTO;
 		peer = peer ? &dev->peers[dev->n_peers - 1] : NULL;
 	}
-	if (err) {
-		ret = err > 0 ? -err : -EPROTO;
+	if (!done) {
+		/* A read timeout is EAGAIN on a socket with SO_RCVTIMEO. */
+		if (ferror(f))
+			ret = errno == EAGAIN ? -ETIMEDOUT : -errno;
+		goto out;
+	}
+	if (!has_errno || err) {
+		/* wireguard-go answers a negative errno ("errno=-22"); a positive one means the
+		 * same. */
+		ret = !has_errno ? -EPROTO : err < 0 ? err : -err;
 		goto out;
 	}
 	ret = 0;
@@ -201,135 +215,11 @@ out:
 	}
 	if (f)
 		fclose(f);
-	sodium_memzero(iobuf, sizeof(iobuf));
+	if (iobuf) {
+		sodium_memzero(iobuf, UAPI_IOBUF);
+		free(iobuf);
+	}
 	wgdev_free(dev);
-	return ret;
-}
-
-/* Formats the set request into a private buffer that is wiped afterwards. */
-static int put(char *buf, size_t cap, size_t *len, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static int put(char *buf, size_t cap, size_t *len, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(buf + *len, cap - *len, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= cap - *len)
-		return -ENOBUFS;
-	*len += (size_t)n;
-	return 0;
-}
-
-static int flush_all(int fd, const char *buf, size_t len)
-{
-	ssize_t n;
-
-	while (len) {
-		n = write(fd, buf, len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-#define UAPI_BUF (64 * 1024)
-
-static int put_peer(char *buf, size_t *len, const struct wg_peer *p)
-{
-	char hex[KEY_HEX_LEN], a[ADDR_STR_LEN];
-	size_t i;
-	int ret;
-
-	key_to_hex(hex, p->public_key);
-	ret = put(buf, UAPI_BUF, len, "public_key=%s\n", hex);
-	if (!ret && (p->flags & WGPEER_REMOVE_ME))
-		return put(buf, UAPI_BUF, len, "remove=true\n");
-	if (!ret && (p->flags & WGPEER_UPDATE_ONLY))
-		ret = put(buf, UAPI_BUF, len, "update_only=true\n");
-	if (!ret && (p->flags & WGPEER_HAS_PRESHARED_KEY)) {
-		key_to_hex(hex, p->preshared_key);
-		ret = put(buf, UAPI_BUF, len, "preshared_key=%s\n", hex);
-		sodium_memzero(hex, sizeof(hex));
-	}
-	if (!ret && (p->flags & WGPEER_HAS_ENDPOINT)) {
-		addr_endpoint_str(a, &p->endpoint);
-		ret = put(buf, UAPI_BUF, len, "endpoint=%s\n", a);
-	}
-	if (!ret && (p->flags & WGPEER_HAS_KEEPALIVE))
-		ret = put(buf, UAPI_BUF, len, "persistent_keepalive_interval=%u\n", p->keepalive);
-	if (!ret && (p->flags & WGPEER_REPLACE_ALLOWEDIPS))
-		ret = put(buf, UAPI_BUF, len, "replace_allowed_ips=true\n");
-	for (i = 0; !ret && (p->flags & WGPEER_HAS_ALLOWEDIPS) && i < p->n_allowedips; i++) {
-		addr_allowedip_str(a, &p->allowedips[i]);
-		ret = put(buf, UAPI_BUF, len, "allowed_ip=%s\n", a);
-	}
-	return ret;
-}
-
-int wgdev_uapi_set(const struct wg_device *dev)
-{
-	static char buf[UAPI_BUF];
-	char hex[KEY_HEX_LEN], reply[64];
-	size_t len = 0, mark, i;
-	ssize_t n;
-	int fd, ret;
-
-	fd = uapi_connect(dev->name);
-	if (fd < 0)
-		return fd;
-	ret = put(buf, sizeof(buf), &len, "set=1\n");
-	if (!ret && (dev->flags & WGDEV_HAS_PRIVATE_KEY)) {
-		key_to_hex(hex, dev->private_key);
-		ret = put(buf, sizeof(buf), &len, "private_key=%s\n", hex);
-		sodium_memzero(hex, sizeof(hex));
-	}
-	if (!ret && (dev->flags & WGDEV_HAS_LISTEN_PORT))
-		ret = put(buf, sizeof(buf), &len, "listen_port=%u\n", dev->listen_port);
-	if (!ret && (dev->flags & WGDEV_HAS_FWMARK))
-		ret = put(buf, sizeof(buf), &len, "fwmark=%u\n", dev->fwmark);
-	/* Stream peers through the buffer; the request ends only with the empty line. */
-	for (i = 0; !ret && i < dev->n_peers; i++) {
-		mark = len;
-		ret = put_peer(buf, &len, &dev->peers[i]);
-		if (ret == -ENOBUFS && mark > 0) {
-			ret = flush_all(fd, buf, mark);
-			sodium_memzero(buf, mark);
-			len = 0;
-			if (!ret)
-				ret = put_peer(buf, &len, &dev->peers[i]);
-		}
-	}
-	if (!ret)
-		ret = put(buf, sizeof(buf), &len, "\n");
-	if (!ret)
-		ret = flush_all(fd, buf, len);
-	sodium_memzero(buf, sizeof(buf));
-	if (ret)
-		goto out;
-	len = 0;
-	while (len < sizeof(reply) - 1 &&
-	       (n = read(fd, reply + len, sizeof(reply) - 1 - len)) > 0) {
-		len += (size_t)n;
-		reply[len] = '\0';
-		if (strstr(reply, "\n\n"))
-			break;
-	}
-	reply[len] = '\0';
-	if (strncmp(reply, "errno=", 6)) {
-		ret = -EPROTO;
-		goto out;
-	}
-	ret = -atoi(reply + 6);
-out:
-	close(fd);
 	return ret;
 }
 
@@ -349,7 +239,7 @@ int wgdev_uapi_list(char ***names, size_t *n, size_t *cap)
 			continue;
 		memcpy(name, ent->d_name, len - 5);
 		name[len - 5] = '\0';
-		fd = uapi_connect(name);
+		fd = wgdev_uapi_connect(name);
 		if (fd >= 0)
 			close(fd);
 		else if (fd != -EACCES) /* EACCES: live but not ours to read; callers report it */

@@ -3,6 +3,7 @@
  * wg-peer-sync: make a live WireGuard interface match a desired state, changing only
  * what differs. See docs/wg-peer-sync.md.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -23,6 +24,8 @@ static const char usage[] = "usage: wg-peer-sync sync STATE.json [--check] [--al
 
 int main(int argc, char *argv[])
 {
+	/* A socket or pipe that closes early is an error to report, never a silent death. */
+	signal(SIGPIPE, SIG_IGN);
 	if (key_init() < 0)
 		return json_out_fail(EXIT_RUNTIME, "libsodium failed to initialise");
 	return DISPATCH(argc, argv, cmds, usage, NULL);

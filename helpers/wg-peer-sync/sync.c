@@ -21,19 +21,6 @@ static json_t *list_json(const struct wgdiff_list *l)
 	return arr;
 }
 
-static int runtime_fail(const char *what, const char *ifname, int ret)
-{
-	if (ret == -ENODEV)
-		return json_out_fail(EXIT_RUNTIME,
-				     "interface \"%s\" does not exist or is not WireGuard", ifname);
-	if (ret == -EPROTONOSUPPORT)
-		return json_out_fail(EXIT_RUNTIME,
-				     "interface \"%s\" does not exist: no userspace socket in %s "
-				     "and no kernel WireGuard module",
-				     ifname, wgdev_socket_dir());
-	return json_out_fail(EXIT_RUNTIME, "%s \"%s\": %s", what, ifname, json_out_strerror(ret));
-}
-
 /*
  * Reading the live device runs beside loading and validating the state: it is only a read, and
  * on a userspace interface with many peers it is the slowest step. When the host has exactly one
@@ -132,7 +119,7 @@ int sync_main(int argc, char *argv[])
 	}
 	ret = live_read_finish(&rd, st.dev->name, &live);
 	if (ret) {
-		ret = runtime_fail("cannot read interface", st.dev->name, ret);
+		ret = sync_fail("cannot read interface", st.dev->name, ret);
 		goto out;
 	}
 	/* Without private_key_file the interface keeps its key: no peer may hold that one either.
@@ -156,11 +143,9 @@ int sync_main(int argc, char *argv[])
 	}
 	changed = wgdiff_changed(&d);
 	if (changed && !check) {
-		ret = wgdev_set(d.set);
-		if (ret) {
-			ret = runtime_fail("applying to", st.dev->name, ret);
+		ret = sync_apply(&d, live, st.dev);
+		if (ret)
 			goto out;
-		}
 	}
 	ret = json_out_print(json_pack("{s:b,s:b,s:s,s:s,s:o,s:o,s:o,s:o,s:I}", "changed", changed,
 				       "check", check, "interface", st.dev->name, "backend",
@@ -192,7 +177,7 @@ int show_main(int argc, char *argv[])
 				     argv[1]);
 	ret = wgdev_get(&dev, argv[1]);
 	if (ret)
-		return runtime_fail("cannot read interface", argv[1], ret);
+		return sync_fail("cannot read interface", argv[1], ret);
 	doc = wgjson_device(dev);
 	if (doc)
 		json_object_set_new(doc, "backend",
