@@ -249,6 +249,7 @@ while True:
     c, _ = s.accept(); threading.Thread(target=echo, args=(c,), daemon=True).start()
 ' >/dev/null 2>&1 &
 t_cleanup "kill $!"
+ok "the echo server listens" t_wait 10 sh -c "ip netns exec $L ss -Hltn 'sport = :7007' | grep -q ."
 held() { # a held connection in the background; $D/held.out says "open" or "cut" at the end
 	rm -f "$D/go" "$D/go.up" "$D/held.out"
 	nsx "$C" python3 -c '
