@@ -1,11 +1,17 @@
 # SPDX-License-Identifier: GPL-2.0-only
+# shellcheck shell=bash
 # Shared shell harness for the integration suites (bash). Source it, then use:
 #   t_ns NAME                 create network namespace NAME, removed on exit
 #   t_wg NS IFACE             create a WireGuard interface in NS with the selected backend
 #                             (WG_BACKEND=userspace: wireguard-go; kernel: the module)
+#   t_keys DIR NAME...        private keys DIR/NAME.key (0600), public keys in ${T_PUB[NAME]}
+#   t_psk DIR NAME...         preshared keys DIR/NAME.psk (0600)
+#   t_tunnel ... DIR S WS C WC UNDERLAY NET
+#                             a server and a client namespace, veth, WireGuard on both, up
 #   t_cleanup CMD...          run CMD at exit (LIFO), even on failure
 #   t_udp_hold NS PORT        keep UDP PORT busy in NS until the test ends
-#   ok/eq/json_eq/fails       assertions; the first failure ends the test with exit 1
+#   ok/eq/json_eq/fails/nomatch
+#                             assertions; the first failure ends the test with exit 1
 # Every name a test creates carries $T_ID so parallel or leftover runs never collide.
 set -euo pipefail
 
@@ -16,6 +22,8 @@ T_NAME=${T_NAME:-$(basename "$0" .sh)}
 T_ID=${T_ID:-w$$}
 T_PASS=0
 T_CLEAN=()
+declare -A T_PUB=() # public keys made by t_keys, by name
+declare -A T_NS=()  # namespaces made by t_ns
 
 t_cleanup() { T_CLEAN+=("$*"); }
 
@@ -58,6 +66,17 @@ fails() {
 	T_PASS=$((T_PASS + 1))
 }
 
+# nomatch DESCRIPTION GREP-ARGS...: grep GREP-ARGS must select nothing, and say so with exit 1:
+# a missing or unreadable file or a bad pattern (exit 2) is a failure, never a pass as it is for
+# `fails grep ...`. Without a file, grep reads stdin.
+nomatch() {
+	local what=$1 rc=0
+	shift
+	grep -q "$@" 2>/dev/null || rc=$?
+	[ "$rc" -eq 1 ] || t_fail "$what (grep $* exited $rc, not 1)"
+	T_PASS=$((T_PASS + 1))
+}
+
 # eq DESCRIPTION EXPECTED ACTUAL
 eq() {
 	[ "$2" == "$3" ] || t_fail "$1: expected [$2], got [$3]"
@@ -74,6 +93,7 @@ json_eq() {
 
 t_ns() {
 	ip netns add "$1"
+	T_NS[$1]=1
 	t_cleanup "ip netns del $1"
 	ip -n "$1" link set lo up
 }
@@ -179,6 +199,94 @@ nsx() {
 # t_key_file PATH [KEY]: a private key file, mode 0600.
 t_key_file() {
 	(umask 077 && if [ $# -gt 1 ]; then echo "$2"; else wg genkey; fi >"$1")
+}
+
+# t_keys DIR NAME...: for each NAME a new private key DIR/NAME.key (wg genkey, mode 0600 whatever
+# the umask); its public key in ${T_PUB[NAME]}.
+t_keys() {
+	local dir=$1 n
+	shift
+	for n in "$@"; do
+		[ ! -e "$dir/$n.key" ] || t_fail "t_keys: $dir/$n.key exists"
+		t_key_file "$dir/$n.key"
+		T_PUB[$n]=$(wg pubkey <"$dir/$n.key")
+	done
+}
+
+# t_psk DIR NAME...: for each NAME a new preshared key DIR/NAME.psk (wg genpsk, mode 0600).
+t_psk() {
+	local dir=$1 n
+	shift
+	for n in "$@"; do
+		[ ! -e "$dir/$n.psk" ] || t_fail "t_psk: $dir/$n.psk exists"
+		(umask 077 && wg genpsk >"$dir/$n.psk")
+	done
+}
+
+# t_tunnel [OPTIONS] DIR SERVER-NS SERVER-IF CLIENT-NS CLIENT-IF UNDERLAY NET: a live WireGuard
+# tunnel. The namespaces (t_ns, unless the test made them already) are joined by a veth pair,
+# g<CLIENT-IF> in the server's with UNDERLAY.1/24 and v<CLIENT-IF> in the client's with
+# UNDERLAY.2/24. Each gets a WireGuard interface (t_wg), up; keys DIR/s.key and DIR/c.key (t_keys,
+# unless the test made them already). The server listens on 51820 with NET.1/24 and allows the
+# client NET.2/32; the client has NET.2/24, the server as its peer at UNDERLAY.1:51820, and
+# allows NET.1/32. Another call with the same server interface adds another client to it.
+#   --keys S C            key names instead of s and c
+#   --psk                 a preshared key DIR/C.psk (t_psk, unless made already) on both sides
+#   --port PORT           the server's listen port
+#   --host N              the client's host number in NET (2)
+#   --server-ips LIST     the allowed IPs the server gives the client (NET.N/32)
+#   --client-ips LIST     the allowed IPs the client gives the server (NET.1/32)
+#   --group G, --log FILE the server's wireguard-go through t_wg_go with these (userspace only)
+#   --server-unset        the server's key, port and peers are the test's (address and up only)
+#   --client-unset        the client's interface is the test's: no key, peer, address, not up
+t_tunnel() {
+	local ks=s kc=c psk=0 port=51820 host=2 sips="" cips="" sunset=0 cunset=0 k
+	local go=() pskarg=()
+	while [ $# -gt 0 ]; do
+		case "$1" in
+		--keys) ks=$2 kc=$3 && shift 3 ;;
+		--psk) psk=1 && shift ;;
+		--port) port=$2 && shift 2 ;;
+		--host) host=$2 && shift 2 ;;
+		--server-ips) sips=$2 && shift 2 ;;
+		--client-ips) cips=$2 && shift 2 ;;
+		--group | --log) go+=("$1" "$2") && shift 2 ;;
+		--server-unset) sunset=1 && shift ;;
+		--client-unset) cunset=1 && shift ;;
+		-*) t_fail "t_tunnel: unknown option $1" ;;
+		*) break ;;
+		esac
+	done
+	[ $# -eq 7 ] || t_fail "t_tunnel: expected DIR SERVER-NS SERVER-IF CLIENT-NS CLIENT-IF UNDERLAY NET"
+	local dir=$1 s=$2 ws=$3 c=$4 wc=$5 u=$6 net=$7
+	: "${sips:=$net.$host/32}" "${cips:=$net.1/32}"
+	for k in "$ks" "$kc"; do
+		[ -n "${T_PUB[$k]:-}" ] || t_keys "$dir" "$k"
+	done
+	if [ $psk -eq 1 ]; then
+		[ -e "$dir/$kc.psk" ] || t_psk "$dir" "$kc"
+		pskarg=(preshared-key "$dir/$kc.psk")
+	fi
+	[ -n "${T_NS[$s]:-}" ] || t_ns "$s"
+	[ -n "${T_NS[$c]:-}" ] || t_ns "$c"
+	t_veth "$s" "g$wc" "$u.1/24" "$c" "v$wc" "$u.2/24"
+	if ! ip -n "$s" link show "$ws" >/dev/null 2>&1; then
+		if [ "$WG_BACKEND" = userspace ] && [ ${#go[@]} -gt 0 ]; then
+			t_wg_go "$s" "$ws" "${go[@]}"
+		else
+			t_wg "$s" "$ws"
+		fi
+		[ $sunset -eq 1 ] || nsx "$s" wg set "$ws" private-key "$dir/$ks.key" listen-port "$port"
+		ip -n "$s" addr add "$net.1/24" dev "$ws"
+		ip -n "$s" link set "$ws" up
+	fi
+	[ $sunset -eq 1 ] || nsx "$s" wg set "$ws" peer "${T_PUB[$kc]}" "${pskarg[@]}" allowed-ips "$sips"
+	t_wg "$c" "$wc"
+	[ $cunset -eq 0 ] || return 0
+	nsx "$c" wg set "$wc" private-key "$dir/$kc.key" \
+		peer "${T_PUB[$ks]}" "${pskarg[@]}" endpoint "$u.1:$port" allowed-ips "$cips"
+	ip -n "$c" addr add "$net.$host/24" dev "$wc"
+	ip -n "$c" link set "$wc" up
 }
 
 # t_wait SECONDS CMD...: poll CMD until it succeeds.
