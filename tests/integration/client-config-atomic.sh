@@ -12,7 +12,7 @@ t_cleanup "rm -rf $D"
 BIN="$WARREN_BIN/wg-client-config"
 OUT=$D/clients
 umask 077
-wg genkey >"$D/c.key"
+t_keys "$D" c
 SP=$(wg genkey | wg pubkey)
 spec() { # spec KEEPALIVE: the spec on stdout
 	printf '{"name":"alice","private_key_file":"%s","addresses":["192.168.100.2/32"],"server_public_key":"%s","endpoint":"10.98.0.1:51820","persistent_keepalive":%s}\n' \

@@ -15,33 +15,18 @@ APPLY="$WARREN_BIN/nft-apply"
 PREFIX="wr$T_ID"
 for ns in $G $C $B $L $Z; do t_ns "$ns"; done
 t_cleanup "ip netns exec $G $WARREN_BIN/nft-apply delete" # and its witness file
-t_veth "$C" "vc$T_ID" 10.77.1.2/24 "$G" "gc$T_ID" 10.77.1.1/24
-t_veth "$B" "vb$T_ID" 10.77.2.2/24 "$G" "gb$T_ID" 10.77.2.1/24
 t_veth "$L" "vl$T_ID" 192.168.20.5/24 "$G" "gl$T_ID" 192.168.20.1/24
 t_veth "$Z" "vz$T_ID" 172.16.10.5/24 "$G" "gz$T_ID" 172.16.10.1/24
 ip -n "$L" addr add 192.168.20.6/24 dev "vl$T_ID"
 nsx "$G" sysctl -qw net.ipv4.ip_forward=1
 # The LAN and DMZ hosts have no route back to the VPN: replies work only through masquerade.
 
-# WireGuard, configured with wg(8) and ip(8) only.
-umask 077
-for k in g c b; do wg genkey >"$D/$k.key"; done
-GP=$(wg pubkey <"$D/g.key") CP=$(wg pubkey <"$D/c.key") BP=$(wg pubkey <"$D/b.key")
-t_wg "$G" "$WG"
-t_wg "$C" "$WC"
-t_wg "$B" "$WB"
-nsx "$G" wg set "$WG" private-key "$D/g.key" listen-port 51820 \
-	peer "$CP" allowed-ips 192.168.100.2/32,192.168.100.3/32 \
-	peer "$BP" allowed-ips 192.168.100.4/32
-nsx "$C" wg set "$WC" private-key "$D/c.key" peer "$GP" endpoint 10.77.1.1:51820 \
-	allowed-ips 192.168.0.0/16,172.16.0.0/12
-nsx "$B" wg set "$WB" private-key "$D/b.key" peer "$GP" endpoint 10.77.2.1:51820 \
-	allowed-ips 192.168.0.0/16
-ip -n "$G" addr add 192.168.100.1/24 dev "$WG"
-ip -n "$C" addr add 192.168.100.2/24 dev "$WC"
+# WireGuard, configured with wg(8) and ip(8) only: two clients of the gateway, each with an
+# underlay of its own (10.77.1.0/24 and 10.77.2.0/24).
+t_tunnel --keys g c --server-ips 192.168.100.2/32,192.168.100.3/32 \
+	--client-ips 192.168.0.0/16,172.16.0.0/12 "$D" "$G" "$WG" "$C" "$WC" 10.77.1 192.168.100
+t_tunnel --keys g b --host 4 --client-ips 192.168.0.0/16 "$D" "$G" "$WG" "$B" "$WB" 10.77.2 192.168.100
 ip -n "$C" addr add 192.168.100.3/32 dev "$WC"
-ip -n "$B" addr add 192.168.100.4/24 dev "$WB"
-for x in "$G $WG" "$C $WC" "$B $WB"; do set -- $x; ip -n "$1" link set "$2" up; done
 ip -n "$C" route add 192.168.20.0/24 dev "$WC"
 ip -n "$C" route add 172.16.10.0/24 dev "$WC"
 ip -n "$B" route add 192.168.20.0/24 dev "$WB"

@@ -9,8 +9,7 @@ D=$(mktemp -d)
 t_cleanup "rm -rf $D"
 t_ns "$S"
 t_wg "$S" "$WS"
-umask 077
-wg genkey >"$D/s.key"
+t_keys "$D" s
 N=1000
 
 # N distinct public keys without N processes: 42 random base64 characters and "A=" is

@@ -9,10 +9,9 @@ D=$(mktemp -d)
 t_cleanup "rm -rf $D"
 t_ns "$S"
 t_wg "$S" "$WS"
-umask 077
-wg genkey >"$D/s.key"
-wg genpsk >"$D/p.psk"
-echo "not a key" >"$D/garbage.key"
+t_keys "$D" s
+t_psk "$D" p
+t_key_file "$D/garbage.key" "not a key"
 (umask 027 && wg genkey >"$D/group.key")
 (umask 022 && wg genpsk >"$D/open.psk" 2>/dev/null)
 K1=$(wg genkey | wg pubkey)
@@ -68,8 +67,8 @@ for L in AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAIA= 4Ot6fDtBuK4WVuP68Z/EatoJje
 	bad 'peers\[1\] \("b"\): public_key: .* is a low-order Curve25519 point' '{"interface":"@IF@","peers":[{'"$P"'},{"name":"b","public_key":"'$L'"}]}'
 done
 # A peer with the interface's own key: WireGuard ignores it, so a sync would never converge.
-bad 'peer "b": public_key: is the public key of the interface itself' '{"interface":"@IF@","private_key_file":"@D@/s.key","peers":[{'"$P"'},{"name":"b","public_key":"'"$(wg pubkey <"$D/s.key")"'"}]}'
-bad 'peer "b": public_key: is the public key of the interface itself' '{"interface":"@IF@","peers":[{'"$P"'},{"name":"b","public_key":"'"$(wg pubkey <"$D/s.key")"'"}]}'
+bad 'peer "b": public_key: is the public key of the interface itself' '{"interface":"@IF@","private_key_file":"@D@/s.key","peers":[{'"$P"'},{"name":"b","public_key":"'"${T_PUB[s]}"'"}]}'
+bad 'peer "b": public_key: is the public key of the interface itself' '{"interface":"@IF@","peers":[{'"$P"'},{"name":"b","public_key":"'"${T_PUB[s]}"'"}]}'
 bad 'unknown field "allowedips"' '{"interface":"@IF@","peers":[{'"$P"',"allowedips":[]}]}'
 bad 'allowed_ips: must be a list' '{"interface":"@IF@","peers":[{'"$P"',"allowed_ips":"10.0.0.1/32"}]}'
 bad 'allowed_ips\[0\]: "192.168.100.300/32" is not an IP range' '{"interface":"@IF@","peers":[{'"$P"',"allowed_ips":["192.168.100.300/32"]}]}'

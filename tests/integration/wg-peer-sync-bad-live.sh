@@ -11,8 +11,7 @@ D=$(mktemp -d)
 t_cleanup "rm -rf $D"
 t_ns "$S"
 t_wg "$S" "$WS"
-umask 077
-wg genkey >"$D/s.key"
+t_keys "$D" s
 K1=$(wg genkey | wg pubkey)
 Z=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=
 L=4Ot6fDtBuK4WVuP68Z/EatoJjeucMrH9hmIFFl9JuAA= # a point of order 8

@@ -12,9 +12,8 @@ SYNC="$WARREN_BIN/wg-peer-sync"
 t_ns "$S"
 t_wg "$S" "$WS"
 ip -n "$S" link set "$WS" up
-umask 077
-wg genkey >"$D/s.key"
-wg genpsk >"$D/big.psk"
+t_keys "$D" s
+t_psk "$D" big
 BIG=$(wg genkey | wg pubkey)
 A=$(wg genkey | wg pubkey)
 Z=$(wg genkey | wg pubkey)

@@ -28,9 +28,8 @@ fake() {
 	t_wait 5 test -e "$sock.ready" || t_fail "uapi-fake.py did not start for $1"
 }
 
-umask 077
-wg genkey >"$D/s.key"
-wg genpsk >"$D/p.psk"
+t_keys "$D" s
+t_psk "$D" p
 # state FILE IFACE PEERS-JSON
 state() {
 	printf '{"interface":"%s","private_key_file":"%s","listen_port":51851,"fwmark":3,"peers":%s}\n' \

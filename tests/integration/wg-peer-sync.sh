@@ -8,28 +8,12 @@ S=s$T_ID C=c$T_ID WS=ws$T_ID WC=wc$T_ID
 D=$(mktemp -d)
 t_cleanup "rm -rf $D"
 SYNC="$WARREN_BIN/wg-peer-sync"
-t_ns "$S"
-t_ns "$C"
-t_veth "$S" "vs$T_ID" 10.99.0.1/24 "$C" "vc$T_ID" 10.99.0.2/24
-t_wg "$S" "$WS"
-t_wg "$C" "$WC"
-
-umask 077
-wg genkey >"$D/s.key"
-wg genkey >"$D/c.key"
-wg genpsk >"$D/c.psk"
-SP=$(wg pubkey <"$D/s.key")
-CP=$(wg pubkey <"$D/c.key")
+# The client is configured with wg(8) only: the independent side of the tunnel. The server's
+# interface is left to wg-peer-sync.
+t_tunnel --psk --server-unset "$D" "$S" "$WS" "$C" "$WC" 10.99.0 192.168.100
+SP=${T_PUB[s]} CP=${T_PUB[c]}
 BP=$(wg genkey | wg pubkey)
 KP=$(wg genkey | wg pubkey)
-
-# The client is configured with wg(8) only: the independent side of the tunnel.
-nsx "$C" wg set "$WC" private-key "$D/c.key" peer "$SP" preshared-key "$D/c.psk" \
-	endpoint 10.99.0.1:51820 allowed-ips 192.168.100.1/32
-ip -n "$C" addr add 192.168.100.2/24 dev "$WC"
-ip -n "$C" link set "$WC" up
-ip -n "$S" addr add 192.168.100.1/24 dev "$WS"
-ip -n "$S" link set "$WS" up
 
 # state NAME JSON-PEERS [EXTRA-FIELDS]: writes $D/NAME.json
 state() {

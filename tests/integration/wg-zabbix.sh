@@ -21,42 +21,20 @@ cp "$WARREN_BIN/zabbix-wg-stats" "$Z"
 chmod 0755 "$Z"
 U=$((60000 + $$ % 5000)) G=$((65000 + $$ % 500))
 
-t_ns "$S"
-t_ns "$C"
-t_veth "$S" "zvs$T_ID" 10.77.0.1/24 "$C" "zvc$T_ID" 10.77.0.2/24
+# alice: the real client; bob: has an endpoint but never answers (an endpoint is not a
+# connection); carol: not in the state file, so unnamed. The server's UAPI socket (userspace) is
+# made group-accessible before wireguard-go starts, by the role's own launcher
+# (roles/wireguard_server/files/wg-go-uapi, docs/zabbix.md).
+t_tunnel --psk --port 51870 --group "$G" "$D" "$S" "$WS" "$C" "$WC" 10.77.0 10.78.0
 if [ "$WG_BACKEND" = userspace ]; then
-	# The server's UAPI socket is made group-accessible before wireguard-go starts, by the
-	# role's own launcher (roles/wireguard_server/files/wg-go-uapi, docs/zabbix.md).
-	t_wg_go "$S" "$WS" --group "$G"
 	eq "socket directory: root, 0755, so the group can reach its socket" "drwxr-xr-x 0 0" \
 		"$(stat -c '%A %u %g' /run/wireguard)"
-else
-	t_wg "$S" "$WS"
 fi
-t_wg "$C" "$WC"
-
-(
-	umask 077
-	wg genkey >"$D/s.key"
-	wg genkey >"$D/c.key"
-	wg genpsk >"$D/c.psk"
-)
-SP=$(wg pubkey <"$D/s.key") CP=$(wg pubkey <"$D/c.key")
+SP=${T_PUB[s]} CP=${T_PUB[c]}
 BP=$(wg genkey | wg pubkey) KP=$(wg genkey | wg pubkey)
 DP=$(wg genkey | wg pubkey) EP=$(wg genkey | wg pubkey)
-
-# alice: the real client; bob: has an endpoint but never answers (an endpoint is not a
-# connection); carol: not in the state file, so unnamed.
-nsx "$S" wg set "$WS" private-key "$D/s.key" listen-port 51870 \
-	peer "$CP" preshared-key "$D/c.psk" allowed-ips 10.78.0.2/32 \
-	peer "$BP" allowed-ips 10.78.0.3/32,fd78::3/128 endpoint 10.77.0.9:51999 \
+nsx "$S" wg set "$WS" peer "$BP" allowed-ips 10.78.0.3/32,fd78::3/128 endpoint 10.77.0.9:51999 \
 	peer "$KP" allowed-ips 10.78.0.4/32
-nsx "$C" wg set "$WC" private-key "$D/c.key" \
-	peer "$SP" preshared-key "$D/c.psk" endpoint 10.77.0.1:51870 allowed-ips 10.78.0.1/32
-ip -n "$S" addr add 10.78.0.1/24 dev "$WS"
-ip -n "$C" addr add 10.78.0.2/24 dev "$WC"
-ip -n "$S" link set "$WS" up
-ip -n "$C" link set "$WC" up
 
 # The state names the peers; dave is expected but absent, erin is disabled. The key files it
 # names do not exist: zabbix-wg-stats must never try to read them.

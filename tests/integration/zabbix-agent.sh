@@ -25,26 +25,10 @@ install -d -m 0755 "$D/bin" "$D/state" "$D/agent"
 cp "$WARREN_BIN/zabbix-wg-stats" "$D/bin/"
 chmod 0755 "$D/bin/zabbix-wg-stats"
 
-t_ns "$S"
-t_ns "$C"
-t_veth "$S" "zas$T_ID" 10.79.0.1/24 "$C" "zac$T_ID" 10.79.0.2/24
 # Server socket group-accessible from the start (docs/zabbix.md), client socket root-only.
-t_wg_go "$S" "$WS" --group "$G"
-t_wg "$C" "$WC"
-
-(
-	umask 077
-	wg genkey >"$D/s.key"
-	wg genkey >"$D/c.key"
-)
-SP=$(wg pubkey <"$D/s.key") CP=$(wg pubkey <"$D/c.key") BP=$(wg genkey | wg pubkey)
-nsx "$S" wg set "$WS" private-key "$D/s.key" listen-port 51880 \
-	peer "$CP" allowed-ips 10.80.0.2/32 peer "$BP" allowed-ips 10.80.0.3/32
-nsx "$C" wg set "$WC" private-key "$D/c.key" peer "$SP" endpoint 10.79.0.1:51880 allowed-ips 10.80.0.1/32
-ip -n "$S" addr add 10.80.0.1/24 dev "$WS"
-ip -n "$C" addr add 10.80.0.2/24 dev "$WC"
-ip -n "$S" link set "$WS" up
-ip -n "$C" link set "$WC" up
+t_tunnel --port 51880 --group "$G" "$D" "$S" "$WS" "$C" "$WC" 10.79.0 10.80.0
+CP=${T_PUB[c]} BP=$(wg genkey | wg pubkey)
+nsx "$S" wg set "$WS" peer "$BP" allowed-ips 10.80.0.3/32
 cat >"$D/state/$WS.json" <<JSON
 {"interface": "$WS", "private_key_file": "/nonexistent/s.key", "peers": [
  {"name": "alice", "public_key": "$CP", "allowed_ips": ["10.80.0.2/32"], "always_on": true},

@@ -29,10 +29,8 @@ esac
 ok "A's sysfs shows $WA" nsx "$A" test -e "/sys/class/net/$WA"
 fails "the root namespace's sysfs does not" test -e "/sys/class/net/$WA"
 
-t_key_file "$tmp/a.key"
-t_key_file "$tmp/b.key"
-pa=$(wg pubkey <"$tmp/a.key")
-pb=$(wg pubkey <"$tmp/b.key")
+t_keys "$tmp" a b
+pa=${T_PUB[a]} pb=${T_PUB[b]}
 # A knows B's endpoint; B must learn A's from the handshake.
 ok "configure A" nsx "$A" wg set "$WA" private-key "$tmp/a.key" listen-port 51820 \
 	peer "$pb" allowed-ips 10.202.0.2/32,fd42:202::2/128 endpoint 10.201.0.2:51821
