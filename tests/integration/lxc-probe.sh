@@ -71,6 +71,33 @@ make_ct() {
 probe() { "${PROBE[@]}" "$@"; }
 field() { jq -c "$2" <<<"$1"; }
 
+# The independent sources lxc-probe's output is checked against.
+# state_of CT: the state lxc-info reports, as lxc-probe spells it.
+state_of() { lxc-info -P "$P" -n "$1" -s -H | tr '[:upper:]' '[:lower:]'; }
+# idmap_of PID uid|gid: the kernel's id map of PID as JSON, [[nsid,hostid,range],...].
+idmap_of() { awk 'BEGIN { printf "[" } { printf "%s[%d,%d,%d]", (NR > 1 ? "," : ""), $1, $2, $3 } END { printf "]" }' "/proc/$1/$2_map"; }
+# ips_of CT: the IPv4 addresses lxc-info lists, sorted.
+ips_of() { lxc-info -P "$P" -n "$1" -i | awk '$1 == "IP:" && $2 !~ /:/ { print $2 }' | sort; }
+# probe_ips JSON: the IPv4 addresses (without prefix length) lxc-probe lists outside lo, sorted.
+probe_ips() { jq -r '.interfaces[] | select(.name != "lo") | .addresses[] | select(test(":") | not) | sub("/.*"; "")' <<<"$1" | sort; }
+# cg_file PID CONTROLLER V1-FILE V2-FILE: the file of PID's own cgroup, from /proc/PID/cgroup: V1-FILE
+# in CONTROLLER's v1 hierarchy where PID has one, else V2-FILE in the v2 hierarchy.
+cg_file() {
+	local rel m
+	rel=$(awk -F: -v c="$2" '{ n = split($2, a, ","); for (i = 1; i <= n; i++) if (a[i] == c) print $3 }' "/proc/$1/cgroup")
+	if [ -n "$rel" ] && [ -f "/sys/fs/cgroup/$2$rel/$3" ]; then
+		echo "/sys/fs/cgroup/$2$rel/$3"
+		return
+	fi
+	rel=$(awk -F: '$1 == "0" { print $3 }' "/proc/$1/cgroup")
+	for m in /sys/fs/cgroup/unified /sys/fs/cgroup; do
+		[ -f "$m$rel/$4" ] && echo "$m$rel/$4" && return
+	done
+	t_fail "no cgroup file $3 or $4 for pid $1"
+}
+# ncpus FILE: how many CPUs a cpuset list (0-3,8) names.
+ncpus() { tr ',' '\n' <"$1" | awk -F- 'NF { n += (NF == 2 ? $2 - $1 + 1 : 1) } END { print n + 0 }'; }
+
 # Missing container and bad arguments.
 out=$(probe warren-lxp-none) && rc=0 || rc=$?
 eq "missing container exits 0" 0 "$rc"
@@ -98,6 +125,7 @@ make_ct lxp1 own 10.232.77.11/24
 out=$(probe lxp1)
 json_eq "stopped: exists" "$out" .exists true
 json_eq "stopped: state" "$out" .state '"stopped"'
+json_eq "stopped: state agrees with lxc-info" "$out" .state "\"$(state_of lxp1)\""
 json_eq "stopped: no init" "$out" .init_pid null
 json_eq "stopped: unprivileged" "$out" .unprivileged true
 json_eq "stopped: id maps" "$out" '[.idmaps[]|[.type,.nsid,.hostid,.range]]' '[["u",0,100000,65536],["g",0,100000,65536]]'
@@ -108,15 +136,18 @@ json_eq "stopped: no netns facts" "$out" '[.kernel_wireguard,.interfaces,.usage]
 
 # Running.
 ok "lxp1 starts" lxc-start -P "$P" -n lxp1
-t_wait 5 lxc-info -P "$P" -n lxp1 -s -H
+ok "lxp1 is running" t_wait 5 sh -c "lxc-info -P $P -n lxp1 -s -H | grep -qx RUNNING"
 start=$(date +%s%N)
 out=$(timeout 5 "${PROBE[@]}" lxp1)
 took=$((($(date +%s%N) - start) / 1000000))
 ok "probe of a running container returns within 2 s ($took ms)" test "$took" -lt 2000
 pid=$(lxc-info -P "$P" -n lxp1 -p -H)
 json_eq "running: state" "$out" .state '"running"'
+json_eq "running: state agrees with lxc-info" "$out" .state "\"$(state_of lxp1)\""
 json_eq "running: init pid agrees with lxc-info" "$out" .init_pid "$pid"
 eq "running: uid map in /proc" "0 100000 65536" "$(awk '{print $1, $2, $3}' /proc/"$pid"/uid_map)"
+json_eq "running: the uid map agrees with the kernel's (/proc)" "$out" '[.idmaps[]|select(.type=="u")|[.nsid,.hostid,.range]]' "$(idmap_of "$pid" uid)"
+json_eq "running: the gid map agrees with the kernel's (/proc)" "$out" '[.idmaps[]|select(.type=="g")|[.nsid,.hostid,.range]]' "$(idmap_of "$pid" gid)"
 json_eq "running: tun usable" "$out" '[.tun,.tun_detail.device,.tun_detail.allowed,.tun_detail.root_can_open]' '[true,true,true,true]'
 # tun_open CT: the container's root opens /dev/net/tun read-write, through lxc-attach (its
 # namespaces and its cgroup): the independent check of root_can_open.
@@ -131,14 +162,22 @@ json_eq "running: eth0 addresses agree with ip(8)" "$out" '[.interfaces[]|select
 want=$(nsenter -t "$pid" -n ip -j link show dev eth0 | jq -c '.[0].address')
 json_eq "running: eth0 MAC agrees with ip(8)" "$out" '.interfaces[]|select(.name=="eth0")|.mac' "$want"
 ok "running: lxc-info shows the same IP" grep -qx 'IP:.*10.232.77.11' <<<"$(lxc-info -P "$P" -n lxp1 -i)"
-cg=/sys/fs/cgroup/memory/lxc.payload.lxp1
-if [ -f "$cg/memory.limit_in_bytes" ]; then
-	json_eq "running: memory limit agrees with the cgroup" "$out" .usage.memory_limit "$(cat $cg/memory.limit_in_bytes)"
-	json_eq "running: memory use from v1" "$out" .usage.memory_from '"v1"'
-fi
+eq "running: lxc-info lists the IPv4 addresses lxc-probe reports" "$(ips_of lxp1)" "$(probe_ips "$out")"
+f=$(cg_file "$pid" memory memory.limit_in_bytes memory.max)
+json_eq "running: memory limit agrees with the cgroup ($f)" "$out" .usage.memory_limit "$(cat "$f")"
+json_eq "running: memory use from the cgroup version the limit is in" "$out" .usage.memory_from \
+	"$(case $f in */memory.max) echo '"v2"' ;; *) echo '"v1"' ;; esac)"
 json_eq "running: memory limit" "$out" .usage.memory_limit "$MIB256"
+f=$(cg_file "$pid" cpuset cpuset.effective_cpus cpuset.cpus.effective)
+json_eq "running: CPUs agree with the cgroup's cpuset ($f)" "$out" .usage.cpus "$(ncpus "$f")"
 json_eq "running: one CPU" "$out" .usage.cpus 1
 json_eq "running: usage is counted" "$out" '[.usage.memory > 0, .usage.cpu_usec > 0]' '[true,true]'
+f=$(cg_file "$pid" cpuacct cpuacct.usage cpu.stat)
+cpu_usec() { case $f in */cpu.stat) awk '$1 == "usage_usec" { print $2 }' "$f" ;; *) echo $(($(cat "$f") / 1000)) ;; esac; }
+lo=$(cpu_usec)
+u=$(probe lxp1 | jq .usage.cpu_usec)
+hi=$(cpu_usec)
+ok "running: CPU time between the cgroup's before and after ($lo <= $u <= $hi, $f)" test "$lo" -le "$u" -a "$u" -le "$hi"
 quiet() { "$@" >/dev/null 2>&1; }
 ok "host reaches the container" quiet ping -c1 -W2 10.232.77.11
 
@@ -146,6 +185,7 @@ ok "host reaches the container" quiet ping -c1 -W2 10.232.77.11
 ok "lxp1 freezes" lxc-freeze -P "$P" -n lxp1
 out=$(timeout 5 "${PROBE[@]}" lxp1)
 json_eq "frozen: state" "$out" .state '"frozen"'
+json_eq "frozen: state agrees with lxc-info" "$out" .state "\"$(state_of lxp1)\""
 json_eq "frozen: still answers for its netns" "$out" .kernel_wireguard "$kwg"
 ok "lxp1 thaws" lxc-unfreeze -P "$P" -n lxp1
 json_eq "thawed: state" "$(probe lxp1)" .state '"running"'
@@ -157,6 +197,8 @@ out=$(probe lxp2)
 json_eq "no tun: state" "$out" .state '"running"'
 json_eq "no tun: tun false" "$out" '[.tun,.tun_detail.configured,.tun_detail.device]' '[false,false,false]'
 json_eq "no tun: its own address" "$out" '[.interfaces[]|select(.name=="eth0")|.addresses[0]]' '["10.232.77.12/24"]'
+eq "no tun: lxc-info lists the IPv4 addresses lxc-probe reports" "$(ips_of lxp2)" "$(probe_ips "$out")"
+fails "no tun: lxc-attach agrees, the container's root cannot open one" tun_open lxp2
 
 # A tun node owned by host root at 0600 (the host's /dev/net/tun without udev): mounted and
 # allowed, but the container's root cannot open it, so tun is false.
@@ -195,7 +237,10 @@ out=$(probe 4242)
 json_eq "pve: running" "$out" .state '"running"'
 json_eq "pve: init pid" "$out" .init_pid "$(lxc-info -P "$P" -n 4242 -p -H)"
 json_eq "pve: unprivileged by default map" "$out" '[.unprivileged,.idmaps[0].hostid]' '[true,100000]'
+pid=$(lxc-info -P "$P" -n 4242 -p -H)
+json_eq "pve: the default uid map is the kernel's (/proc)" "$out" '[.idmaps[]|select(.type=="u")|[.nsid,.hostid,.range]]' "$(idmap_of "$pid" uid)"
 json_eq "pve: tun" "$out" .tun true
+ok "pve: lxc-attach agrees: the container's root opens its tun" tun_open 4242
 
 # What Proxmox VE 8 writes or accepts: a URL-encoded description over 4 KiB as #-lines on top,
 # raw lxc lines with ':' and '=', yes/on booleans, net10, size=8.5G, dev0 as path=...,options,
@@ -253,7 +298,9 @@ eq "two probes agree" "$a" "$b"
 
 # Stopped again.
 ok "lxp2 stops" lxc-stop -P "$P" -n lxp2 -k
-json_eq "stopped again" "$(probe lxp2)" '[.state,.init_pid]' '["stopped",null]'
+out=$(probe lxp2)
+json_eq "stopped again" "$out" '[.state,.init_pid]' '["stopped",null]'
+json_eq "stopped again, as lxc-info says" "$out" .state "\"$(state_of lxp2)\""
 
 # A process anyone can start, titled as lxp2's monitor, with a child in its own user and network
 # namespaces: lxc-probe must not take it for the (stopped) container.
@@ -283,15 +330,21 @@ t_cleanup "kill $!"
 ok "foreground: lxc-info says running" t_wait 5 sh -c "lxc-info -P $P -n 4243 -s -H | grep -qx RUNNING"
 pid=$(lxc-info -P "$P" -n 4243 -p -H)
 ok "foreground: init sits in lxc/4243/ns" grep -q ':/lxc/4243/ns$' "/proc/$pid/cgroup"
-fails "foreground: no \"[lxc monitor]\" process names it" sh -c "grep -las 'lxc monito[r] .* 4243' /proc/[0-9]*/cmdline"
+# grep -l prints every match even when a process vanished under it (exit 2): the list must be empty.
+eq "foreground: no \"[lxc monitor]\" process names it" "" "$(grep -las 'lxc monito[r] .* 4243' /proc/[0-9]*/cmdline || true)"
 out=$(probe 4243)
 json_eq "foreground: running, init pid agrees with lxc-info" "$out" '[.backend,.state,.init_pid]' "[\"proxmox\",\"running\",$pid]"
 json_eq "foreground: tun usable" "$out" '[.tun,.tun_detail.root_can_open]' '[true,true]'
+ok "foreground: lxc-attach agrees: the container's root opens its tun" tun_open 4243
 json_eq "foreground: eth0 address from inside" "$out" '[.interfaces[]|select(.name=="eth0")|.addresses[0]]' '["10.232.77.15/24"]'
+want=$(nsenter -t "$pid" -n ip -j addr show dev eth0 | jq -c '[.[0].addr_info[]|"\(.local)/\(.prefixlen)"]')
+json_eq "foreground: eth0 addresses agree with ip(8)" "$out" '[.interfaces[]|select(.name=="eth0")|.addresses[]]' "$want"
 json_eq "foreground: limits from the Proxmox config" "$out" '.limits.memory' "$MIB256"
 json_eq "foreground: usage read from lxc/4243" "$out" '.usage.memory > 0' 'true'
 ok "foreground: lxc-freeze" lxc-freeze -P "$P" -n 4243
-json_eq "foreground: frozen" "$(probe 4243)" .state '"frozen"'
+out=$(probe 4243)
+json_eq "foreground: frozen" "$out" .state '"frozen"'
+json_eq "foreground: frozen, as lxc-info says" "$out" .state "\"$(state_of 4243)\""
 ok "foreground: lxc-unfreeze" lxc-unfreeze -P "$P" -n 4243
 ok "foreground: lxc-stop" lxc-stop -P "$P" -n 4243 -k
 json_eq "foreground: stopped again" "$(probe 4243)" '[.state,.init_pid]' '["stopped",null]'
