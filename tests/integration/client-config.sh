@@ -55,10 +55,11 @@ ok "zbarimg decodes the SVG's modules to the .conf" cmp <(decode "$D/svg.pgm") "
 python3 "$QR2PGM" text "$D/qr.txt" "$D/qr.pgm"
 ok "zbarimg decodes the qr command's drawing to the .conf" cmp <(decode "$D/qr.pgm") "$OUT/alice.conf"
 out=$( (umask 022 && "$BIN" qr alice --dir "$OUT" >"$D/qr-public.txt"); echo "rc=$?")
-ok "qr refuses to draw into a file others can read" grep -q '"failed":true' "$D/qr-public.txt"
-ok "... with exit 2" grep -q 'rc=2' <<<"$out"
+json_eq "qr refuses to draw into a file others can read" "$(cat "$D/qr-public.txt")" '.failed' true
+eq "... writes only that one line into it" 1 "$(wc -l <"$D/qr-public.txt")"
+eq "... with exit 2" rc=2 "$out"
 out=$("$BIN" write "$D/spec.json" --dir "$OUT" --terminal 2>&1 </dev/null | cat; echo "rc=${PIPESTATUS[0]}")
-ok "--terminal without a terminal on stderr is refused" grep -q 'rc=2' <<<"$out"
+eq "--terminal without a terminal on stderr is refused" rc=2 "$(tail -n 1 <<<"$out")"
 script -qec "$BIN write $D/spec.json --dir $OUT --terminal >$D/term.json" "$D/typescript" >/dev/null
 json_eq "--terminal keeps stdout the one JSON object" "$(cat "$D/term.json")" '.changed' 'false'
 python3 "$QR2PGM" text "$D/typescript" "$D/term.pgm"
@@ -87,7 +88,7 @@ spec "$D/spec2.json" ',"persistent_keepalive":0,"allowed_ips":["0.0.0.0/0","::/0
 out=$(run write "$D/spec2.json" --dir "$OUT")
 json_eq "a changed spec rewrites all three" "$out" '[.changed,.files.conf.changed,.files.png.changed,.files.svg.changed]' '[true,true,true,true]'
 ok "full tunnel lands in the .conf" grep -qx 'AllowedIPs = 0.0.0.0/0, ::/0' "$OUT/alice.conf"
-fails "keepalive 0 is left out" grep -q Keepalive "$OUT/alice.conf"
+nomatch "keepalive 0 is left out" Keepalive "$OUT/alice.conf"
 ok "the new PNG decodes to the new .conf" cmp <(decode "$OUT/alice.png") "$OUT/alice.conf"
 chmod 0644 "$OUT/alice.png"
 out=$(run write "$D/spec2.json" --dir "$OUT")
@@ -119,7 +120,7 @@ eq "invalid input wrote nothing" "$before" "$(sums)"
 # --- remove ---------------------------------------------------------------------------------
 out=$(run remove alice --dir "$OUT" --check)
 json_eq "remove --check reports the three files" "$out" '[.changed,(.removed|length)]' '[true,3]'
-ok "remove --check deletes nothing" test -e "$OUT/alice.conf"
+eq "remove --check deletes nothing" "$before" "$(sums)"
 out=$(run remove alice --dir "$OUT")
 json_eq "remove deletes them" "$out" '[.changed,(.removed|length)]' '[true,3]'
 eq "nothing left" "" "$(ls "$OUT")"
@@ -128,6 +129,6 @@ json_eq "removing again changes nothing" "$out" '[.changed,.removed]' '[false,[]
 
 # --- no key ever printed ----------------------------------------------------------------------
 for k in "$D/c.key" "$D/c.psk"; do
-	fails "$(basename "$k") never on stdout" grep -qF "$(cat "$k")" "$D/stdout"
-	fails "$(basename "$k") never on stderr" grep -qF "$(cat "$k")" "$D/stderr"
+	nomatch "$(basename "$k") never on stdout" -F -e "$(cat "$k")" "$D/stdout"
+	nomatch "$(basename "$k") never on stderr" -F -e "$(cat "$k")" "$D/stderr"
 done

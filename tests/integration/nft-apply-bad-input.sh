@@ -103,4 +103,10 @@ bad 'cannot read policy "'"$D"'/\xff.json": No such file' "$D/"$'\xff'".json" # 
 
 eq "the ruleset is exactly as before" "$before" "$(nsx "$G" nft list ruleset)"
 eq "no batch reached the kernel" "" "$(cat "$D/monitor")"
+# ... and the monitor was listening: a marker commit of our own shows, and nothing else.
+nsx "$G" nft add table inet "nxmark$T_ID"
+nsx "$G" nft delete table inet "nxmark$T_ID"
+ok "nft monitor was listening (it sees a marker)" t_wait 3 grep -q "nxmark$T_ID" "$D/monitor"
+eq "nft monitor saw only the marker's two commits" "2 2" \
+	"$(grep -c "nxmark$T_ID" "$D/monitor") $(grep -c '^# new generation' "$D/monitor")"
 echo "  $n bad inputs rejected"

@@ -127,11 +127,11 @@ if [ "$WG_BACKEND" = userspace ]; then
 	python3 -c 'import base64, sys
 for line in sys.stdin:
     print(base64.b64decode(line).hex())' <"$D/psks" >"$D/psks.hex"
-	fails "no preshared key (base64) in wireguard-go's log" grep -qF -f "$D/psks" "$LOG"
-	fails "no preshared key (hex) in wireguard-go's log" grep -qiF -f "$D/psks.hex" "$LOG"
-	fails "no request line in wireguard-go's log" grep -qE "invalid UAPI operation|preshared_key=|[0-9a-f]{32}" "$LOG"
+	nomatch "no preshared key (base64) in wireguard-go's log" -F -f "$D/psks" "$LOG"
+	nomatch "no preshared key (hex) in wireguard-go's log" -iF -f "$D/psks.hex" "$LOG"
+	nomatch "no request line in wireguard-go's log" -E "invalid UAPI operation|preshared_key=|[0-9a-f]{32}" "$LOG"
 	ok "the log is not empty (verbose logging worked)" grep -q "UAPI: Updating listen port" "$LOG"
 fi
 for f in "$D/s.key" "$D/c.psk" "$D/psk/1.psk"; do
-	fails "no key from $(basename "$f") in the helper's output" grep -qF "$(cat "$f")" "$D/out" "$D/err"
+	nomatch "no key from $(basename "$f") in the helper's output" -F -e "$(cat "$f")" "$D/out" "$D/err"
 done

@@ -112,10 +112,10 @@ json_eq "the message names the big peer by name and public key" "$out" \
 	".msg|[contains(\"Invalid argument\"),contains(\"peer \\\"big\\\" ($BIG)\"),contains(\"earlier requests were applied\")]" \
 	'[true,true,true]'
 eq "nothing was sent after the refused request" "$(jq -s 'map(.reject) | index(true) + 1' "$D/rej.log")" "$(wc -l <"$D/rej.log")"
-fails "no key in the helper's output" grep -qF -e "$(cat "$D/s.key")" -e "$(cat "$D/p.psk")" "$D/rej.out"
+nomatch "no key in the helper's output" -F -e "$(cat "$D/s.key")" -e "$(cat "$D/p.psk")" "$D/rej.out"
 # A request of many small peers: the message names the first and the last of them.
 P50=$(sed -n 50p "$D/keys")
-fake rej2$T_ID record "$D/rej2.log" "$(echo "$P50" | base64 -d | od -An -v -tx1 | tr -d ' \n')"
+fake "rej2$T_ID" record "$D/rej2.log" "$(echo "$P50" | base64 -d | od -An -v -tx1 | tr -d ' \n')"
 state "$D/rej2.json" "rej2$T_ID" "$(cat "$D/peers.json")"
 out=$("$SYNC" sync "$D/rej2.json" || true)
 json_eq "a refused request of several peers names the first and the last" "$out" \
@@ -154,8 +154,8 @@ PY
 }
 eq "wireguard-go refuses the busy port" "errno=-98" "$(raw "$M1" 0)"
 ok "and logs why" t_wait 2 grep -q "failed to set listen_port" "$D/wg-go.log"
-fails "a key within the first 4096 bytes of the refused request is dropped, never logged" \
-	grep -q "$M1" "$D/wg-go.log"
+nomatch "a key within the first 4096 bytes of the refused request is dropped, never logged" \
+	-e "$M1" "$D/wg-go.log"
 raw "$M2" 4096 >/dev/null || true
 ok "a key starting at byte 4096 is read as a new operation and logged (why requests stay under it)" \
 	t_wait 2 grep -q "invalid UAPI operation: preshared_key=$M2" "$D/wg-go.log"

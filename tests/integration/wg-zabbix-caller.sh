@@ -92,7 +92,11 @@ as "$D/zws" get "fk$T_ID"
 eq "with cap_net_admin the variable is ignored: exit 1" 1 "$rc"
 json_eq "... and the caller's socket was never read" "$out" '[.failed, (.msg|test("no WireGuard interface"))]' '[true,true]'
 as "$D/zws" discovery
-fails "... nor listed by discovery" grep -q "fk$T_ID" <<<"$out"
+nomatch "... nor listed by discovery" -e "fk$T_ID" <<<"$out"
+as "$D/zws" discovery --interfaces
+eq "... interface discovery works (exit 0)" 0 "$rc"
+json_eq "... and is a list of interfaces" "$out" 'type' '"array"'
+nomatch "... without the caller's socket" -e "fk$T_ID" <<<"$out"
 
 # An endless line: refused as malformed after WGDEV_LINE_MAX bytes, not read into memory whole.
 run /usr/bin/time -f '%M %e' -o "$D/time" env WARREN_WG_SOCKET_DIR="$D/s" "$Z" get "fl$T_ID"

@@ -150,7 +150,12 @@ while IFS=$'\t' read -r key _psk _ep _aips hs rx tx _ka; do
 done <<<"$before"
 ok "alice's name label" grep -q "^wireguard_peer_connected{interface=\"$WS\",public_key=\"$CP\",name=\"alice\"} 1\$" <<<"$out"
 ok "interface gauge" grep -qx "wireguard_peers{interface=\"$WS\"} 3" <<<"$out"
-eq "every family has HELP and TYPE" "$(grep -c '^# HELP' <<<"$out")" "$(grep -c '^# TYPE' <<<"$out")"
+help=$(awk '$1 == "#" && $2 == "HELP" { print $3 }' <<<"$out" | sort)
+ok "prometheus prints several metric families ($(wc -l <<<"$help"))" test "$(wc -l <<<"$help")" -gt 3
+eq "each family has one HELP" "$(sort -u <<<"$help")" "$help"
+eq "each family has one TYPE, as its HELP" "$help" "$(awk '$1 == "#" && $2 == "TYPE" { print $3 }' <<<"$out" | sort)"
+eq "every sample belongs to such a family" "" \
+	"$(grep -v '^#' <<<"$out" | sed 's/[{ ].*//' | sort -u | grep -vxF -f <(echo "$help") || true)"
 
 # ---- bad input ---------------------------------------------------------------------------------
 run get "nosuch$T_ID"
@@ -173,7 +178,7 @@ eq "shard 3/2: exit 2" 2 "$rc"
 run get
 eq "get without an interface: exit 2" 2 "$rc"
 for secret in "$(cat "$D/s.key")" "$(cat "$D/c.key")" "$(cat "$D/c.psk")"; do
-	fails "no private or preshared key in any output" grep -qF "$secret" "$D/all-output"
+	nomatch "no private or preshared key in any output" -F -e "$secret" "$D/all-output"
 done
 
 # ---- unprivileged ------------------------------------------------------------------------------
@@ -224,5 +229,5 @@ kernel)
 	;;
 esac
 for secret in "$(cat "$D/s.key")" "$(cat "$D/c.psk")"; do
-	fails "no key in the unprivileged outputs either" grep -qF "$secret" "$D/all-output"
+	nomatch "no key in the unprivileged outputs either" -F -e "$secret" "$D/all-output"
 done

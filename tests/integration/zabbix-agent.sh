@@ -112,8 +112,14 @@ json_eq "agent get: names from the state" "$out" "[.peers[\"$CP\"].name,.peers[\
 out=$(zget "warren.wg.peers[$WS]")
 echo "$out" >"$D/peers.json"
 json_eq "agent discovery: two peers, named" "$out" '[.[]."{#WG.PEER.NAME}"]|sort' '["alice","bob"]'
-out=$(zget "warren.wg.peers[$WS,2/2]")
-json_eq "agent discovery, shard 2/2" "$out" 'type' '"array"'
+shards=""
+for k in 1 2; do
+	out=$(zget "warren.wg.peers[$WS,$k/2]")
+	json_eq "agent discovery, shard $k/2: an array of its own rows" "$out" "[.[].\"{#WG.SHARD}\"|select(. != \"$k/2\")]" '[]'
+	shards+=$(jq -r '.[]."{#WG.PEER}"' <<<"$out")$'\n'
+done
+eq "agent discovery, shards 1/2 and 2/2: every peer exactly once" "$(printf '%s\n' "$CP" "$BP" | sort)" \
+	"$(sed '/^$/d' <<<"$shards" | sort)"
 out=$(zget warren.wg.interfaces)
 echo "$out" >"$D/interfaces.json"
 json_eq "agent interface discovery: both, the unreadable one too (its host reports it)" "$out" \
