@@ -37,14 +37,14 @@ for _ in $(seq 100); do [ -S "/var/run/wireguard/$IF.sock" ] && break; sleep 0.0
 now_us() { echo "${EPOCHREALTIME/./}"; }
 # median_ms RUNS CMD...: median wall time of CMD in milliseconds (stdout discarded).
 median_ms() {
-	local runs=$1 i t0 ts=()
+	local runs=$1 i t0 times=()
 	shift
 	for ((i = 0; i < runs; i++)); do
 		t0=$(now_us)
 		"$@" >/dev/null 2>&1
-		ts+=($(($(now_us) - t0)))
+		times+=($(($(now_us) - t0)))
 	done
-	printf '%s\n' "${ts[@]}" | sort -n | awk '{a[NR] = $1} END {printf "%.2f", a[int((NR + 1) / 2)] / 1000}'
+	printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR] = $1} END {printf "%.2f", a[int((NR + 1) / 2)] / 1000}'
 }
 rss_kb() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.1f", a / b}'; }
@@ -109,7 +109,6 @@ PY
 	printf '%-7s %-44s %12s %12s\n' "$n" "get size (bytes; limit $LIMIT)" "$gsz" -
 	printf '%-7s %-44s %12s %12s\n' "$n" "discovery size (bytes)" "$dsz" "$cdsz"
 	for what in get discovery; do
-		size=$([ $what = get ] && echo "$gsz" || echo "$dsz")
 		shards=1
 		while :; do
 			max=0

@@ -59,7 +59,7 @@ nomatch "the new .conf has no keepalive" Keepalive "$OUT/alice.conf"
 if command -v zbarimg >/dev/null; then
 	ok "the new PNG decodes to the new .conf" cmp <(zbarimg -q --raw "$OUT/alice.png" 2>/dev/null | head -c -1) "$OUT/alice.conf"
 fi
-eq "only the three files" "alice.conf alice.png alice.svg" "$(ls -A "$OUT" | xargs)"
+eq "only the three files" "alice.conf alice.png alice.svg" "$(find "$OUT" -mindepth 1 -printf '%f\n' | sort | xargs)"
 
 # A directory that is not UTF-8 could not be named in the JSON result: refused, nothing made.
 X=$'\xff'

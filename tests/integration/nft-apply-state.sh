@@ -40,7 +40,7 @@ json_eq "--check with no witness compares" "$out" '[.changed,.check,.verified]' 
 fails "--check did not write the witness" test -e "$W"
 run "$EX"
 sum=$(sha256sum "$W")
-nsx "$G" nft add table inet other$T_ID # another commit: the generation moves
+nsx "$G" nft add table inet "other$T_ID" # another commit: the generation moves
 run "$EX" --check
 json_eq "--check after another commit compares" "$out" '[.changed,.verified]' '[false,"compare"]'
 eq "--check left the stale witness as it was" "$sum" "$(sha256sum "$W")"

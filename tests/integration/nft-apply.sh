@@ -121,8 +121,8 @@ sleep 0.5
 out=$(run "$D/p1.json")
 json_eq "second apply changes nothing" "$out" '[.changed,.replaced,.elements_added]' '[false,false,0]'
 json_eq "proved by the unchanged generation" "$out" '.verified' '"generation"'
-nsx "$G" nft add table inet nftmark$T_ID
-nsx "$G" nft delete table inet nftmark$T_ID
+nsx "$G" nft add table inet "nftmark$T_ID"
+nsx "$G" nft delete table inet "nftmark$T_ID"
 ok "nft monitor saw the marker" t_wait 3 grep -q "nftmark$T_ID" "$D/monitor"
 # Two generations, both the marker's: the second apply committed nothing, not even an empty batch.
 eq "nft monitor saw only the marker" "2 2" \
@@ -195,14 +195,14 @@ nsx "$G" env ASAN_OPTIONS=detect_leaks=0 strace -qq -o /dev/null -e trace=setsoc
 	-e inject=setsockopt:delay_exit=2000000:when=3 "$APPLY" "$D/p4.json" >"$D/race" &
 race=$!
 sleep 0.8
-nsx "$G" nft add table inet nftbump$T_ID
+nsx "$G" nft add table inet "nftbump$T_ID"
 set +e
 wait $race
 rc=$?
 set -e
 eq "a stale batch exits 1" 1 "$rc"
 json_eq "and says so" "$(cat "$D/race")" '.msg | test("ruleset changed while")' 'true'
-nsx "$G" nft delete table inet nftbump$T_ID
+nsx "$G" nft delete table inet "nftbump$T_ID"
 eq "nothing of the stale batch was applied" "$before" "$(ruleset)"
 out=$(run "$D/p4.json")
 json_eq "run again, it applies" "$out" '[.changed,.replaced]' '[true,false]'

@@ -12,7 +12,6 @@
 #                                      whether more bytes arrived before the reply was sent.
 # Touches SOCKET.ready once it listens.
 import json
-import os
 import select
 import socket
 import sys

@@ -37,8 +37,8 @@ state() {
 }
 
 # --- a socket that never answers ----------------------------------------------------------
-fake hang$T_ID hang
-fake noset$T_ID no-set
+fake "hang$T_ID" hang
+fake "noset$T_ID" no-set
 state "$D/hang.json" "hang$T_ID" '[]'
 state "$D/noset.json" "noset$T_ID" '[]'
 # The three waits run side by side: each is the helper's 10 s timeout.
@@ -82,7 +82,7 @@ awk -v psk="$D/p.psk" 'BEGIN { printf "[" }
 seq 0 2999 | awk 'BEGIN { printf "[" } { printf "%s\"10.50.%d.%d/32\"", (NR > 1 ? "," : ""), int($1 / 250), $1 % 250 } END { printf "]" }' >"$D/bigaips.json"
 jq --arg k "$BIG" --arg psk "$D/p.psk" --slurpfile a "$D/bigaips.json" \
 	'. + [{name: "big", public_key: $k, preshared_key_file: $psk, allowed_ips: $a[0]}]' "$D/small.json" >"$D/peers.json"
-fake rec$T_ID record "$D/rec.log"
+fake "rec$T_ID" record "$D/rec.log"
 state "$D/rec.json" "rec$T_ID" "$(cat "$D/peers.json")"
 out=$("$SYNC" sync "$D/rec.json")
 json_eq "the sync succeeds" "$out" '[.changed,(.added|length)]' "[true,$((N + 1))]"
@@ -102,7 +102,7 @@ jq -sc '.[] | select(.keys == ["public_key", "update_only"] + (.keys[2:] | map(s
 ok "the big peer continues in several requests with update_only" test "$(wc -l <"$D/cont")" -ge 10
 
 # --- a refused request names the peer it carried ----------------------------------------------
-fake rej$T_ID record "$D/rej.log" "$BIGHEX"
+fake "rej$T_ID" record "$D/rej.log" "$BIGHEX"
 state "$D/rej.json" "rej$T_ID" "$(cat "$D/peers.json")"
 rc=0
 "$SYNC" sync "$D/rej.json" >"$D/rej.out" 2>&1 || rc=$?
