@@ -198,6 +198,7 @@ json_eq "no tun: state" "$out" .state '"running"'
 json_eq "no tun: tun false" "$out" '[.tun,.tun_detail.configured,.tun_detail.device]' '[false,false,false]'
 json_eq "no tun: its own address" "$out" '[.interfaces[]|select(.name=="eth0")|.addresses[0]]' '["10.232.77.12/24"]'
 eq "no tun: lxc-info lists the IPv4 addresses lxc-probe reports" "$(ips_of lxp2)" "$(probe_ips "$out")"
+ok "no tun: lxc-attach runs a command in lxp2" lxc-attach -P "$P" -n lxp2 -- /bin/busybox true
 fails "no tun: lxc-attach agrees, the container's root cannot open one" tun_open lxp2
 
 # A tun node owned by host root at 0600 (the host's /dev/net/tun without udev): mounted and
