@@ -142,7 +142,10 @@ done
 k=$("$SYNC" genkey)
 ok "genkey makes a key wg accepts" sh -c "echo $k | wg pubkey >/dev/null"
 ok "genpsk makes 32 bytes" test "$("$SYNC" genpsk | base64 -d | wc -c)" -eq 32
-fails "genkey refuses a file others can read" sh -c "umask 022; '$SYNC' genkey > '$D/open.key'"
+rc=0
+(umask 022 && "$SYNC" genkey >"$D/open.key") || rc=$?
+eq "genkey refuses a file others can read: exit 1" 1 "$rc"
+json_eq "... and says why, in that file" "$(cat "$D/open.key")" '[.failed,(.msg|test("group or others can read"))]' '[true,true]'
 eq "and wrote no key into it" "" "$(grep -v failed "$D/open.key" || true)"
 ok "genkey --out writes a private file" "$SYNC" genkey --out "$D/new.key"
 eq "mode 0600" 600 "$(stat -c %a "$D/new.key")"
