@@ -6,9 +6,9 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "clientconf.h"
+#include "wg-client-config/clientconf.h"
 #include "filesync.h"
-#include "qr.h"
+#include "wg-client-config/qr.h"
 
 #define SK "Z6jvPs4hI28EwUSXPA39oY8cnX0K5xH8NlgiWzjDamE="
 #define PK "DGE6yKq/V2piGvexhQaLau0w9xBVNnx/i/xLboSknCw="
