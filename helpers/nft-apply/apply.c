@@ -14,7 +14,7 @@
 #include "nft_sync.h"
 #include "out.h"
 
-int cmd_open(struct nft_nl *nl)
+int cmd_open(struct nl_sock *nl)
 {
 	int ret = nft_nl_open(nl);
 
@@ -44,14 +44,14 @@ struct witness {
  * The fast no-op: same namespace, same binary, same policy bytes and a generation that has not
  * moved since warren's last apply or compare (see nft_state.h). Any failure means "compare".
  */
-static bool unchanged_since_last(struct nft_nl *nl, struct witness *w, const char *buf, size_t len,
+static bool unchanged_since_last(struct nl_sock *nl, struct witness *w, const char *buf, size_t len,
 				 uint32_t *genid)
 {
 	struct nft_state last;
 
 	w->usable = nft_state_hash(w->st.hash, buf, len) == 0 &&
 		    nft_state_boot_id(w->st.boot_id) == 0 &&
-		    nft_state_path(w->path, sizeof(w->path), mnl_socket_get_fd(nl->sock)) == 0;
+		    nft_state_path(w->path, sizeof(w->path), mnl_socket_get_fd(nl->mnl)) == 0;
 	if (!w->usable || nft_state_load(w->path, &last) < 0 || nft_nl_genid(nl, genid) < 0)
 		return false;
 	/* A state from an earlier boot proves nothing: cookies and generations start again. */
@@ -81,7 +81,7 @@ int apply_main(int argc, char *argv[])
 	struct nft_policy pol;
 	struct nft_batch b = {0};
 	struct nft_plan plan = {0};
-	struct nft_nl nl = {0};
+	struct nl_sock nl = {0};
 	struct witness w = {0};
 	char table[NFT_POLICY_NAME_MAX];
 	const char *path = NULL;
@@ -121,7 +121,7 @@ int apply_main(int argc, char *argv[])
 				    json_out_strerror(ret));
 		goto out;
 	}
-	if (!nl.sock && (ret = cmd_open(&nl)))
+	if (!nl.mnl && (ret = cmd_open(&nl)))
 		goto out;
 	nft_model_init(&live, d.model.table);
 	if (nft_live_read(&nl, &live, &genid, &err) < 0) {
@@ -156,6 +156,6 @@ out:
 	nft_batch_free(&b);
 	nft_model_free(&live);
 	nft_desired_free(&d);
-	nft_nl_close(&nl);
+	nl_close(&nl);
 	return ret;
 }
