@@ -19,6 +19,7 @@
 
 #include <sodium.h>
 
+#include "num.h"
 #include "wgdev.h"
 
 #define UAPI_IOBUF (64 * 1024)
@@ -52,17 +53,7 @@ int wgdev_uapi_connect(const char *ifname)
 
 static int parse_u64(const char *v, uint64_t *out, uint64_t max)
 {
-	char *end;
-	unsigned long long x;
-
-	if (*v < '0' || *v > '9')
-		return -EPROTO;
-	errno = 0;
-	x = strtoull(v, &end, 10);
-	if (*end || errno || x > max)
-		return -EPROTO;
-	*out = x;
-	return 0;
+	return num_parse_u64(v, 0, max, out, NULL) ? 0 : -EPROTO;
 }
 
 static int device_line(struct wg_device *dev, const char *k, const char *v)

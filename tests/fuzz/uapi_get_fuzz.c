@@ -22,6 +22,7 @@ static int fuzz_getaddrinfo(const char *node, const char *service, const struct 
 #undef getaddrinfo
 #include "../../helpers/lib/buf.c"
 #include "../../helpers/lib/err.c"
+#include "../../helpers/lib/num.c"
 #include "../../helpers/lib/filesync.c"
 #include "../../helpers/lib/key.c"
 #include "../../helpers/lib/wgdev.c"
