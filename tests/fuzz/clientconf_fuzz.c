@@ -7,6 +7,7 @@
 #include "../../helpers/lib/buf.c"
 #include "../../helpers/wg-client-config/clientconf.c"
 #include "../../helpers/lib/err.c"
+#include "../../helpers/lib/json_get.c"
 #include "../../helpers/lib/num.c"
 #include "../../helpers/lib/filesync.c"
 #include "../../helpers/lib/key.c"

@@ -5,6 +5,7 @@
  */
 #include "../../helpers/lib/addr.c"
 #include "../../helpers/lib/err.c"
+#include "../../helpers/lib/json_get.c"
 #include "../../helpers/lib/num.c"
 #include "../../helpers/nft-apply/nft_addr.c"
 #include "../../helpers/nft-apply/nft_check.c"
