@@ -59,7 +59,19 @@ $(B)/$(1): $(patsubst %.c,$(B)/%.o,$(wildcard helpers/$(1)/*.c)) $(B)/libwarren.
 endef
 $(foreach h,$(HELPERS),$(eval $(call helper_rule,$(h))))
 
-$(B)/tests/%: $(B)/tests/unit/%.o $(B)/libwarren.a
+# A helper's own modules (every file but main.c) as an archive, so that a unit test links the
+# modules it tests: build/helpers/NAME/libNAME.a. Tests include them as "NAME/module.h".
+HELPER_LIBS := $(foreach h,$(HELPERS),$(B)/helpers/$(h)/lib$(h).a)
+define helper_lib_rule
+$(B)/helpers/$(1)/lib$(1).a: $(patsubst %.c,$(B)/%.o,$(filter-out helpers/$(1)/main.c,$(wildcard helpers/$(1)/*.c)))
+	@[ -n "$(Q)" ] && echo "  AR      $$@" || true
+	$(Q)rm -f $$@ && $(AR) rcs $$@ $$^
+endef
+$(foreach h,$(HELPERS),$(eval $(call helper_lib_rule,$(h))))
+
+$(B)/tests/unit/%.o: WARREN_CFLAGS += -Ihelpers
+
+$(B)/tests/%: $(B)/tests/unit/%.o $(HELPER_LIBS) $(B)/libwarren.a
 	@mkdir -p $(@D)
 	@[ -n "$(Q)" ] && echo "  LD      $@" || true
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $(WARREN_LDFLAGS) -o $@ $^ $(call pkg_libs,$(ALL_PKGS))

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "addr.h"
+#include "num.h"
 
 static bool host_bits_clear(const uint8_t *addr, unsigned int bits, unsigned int cidr)
 {
@@ -114,14 +115,9 @@ bool addr_prefix_parse(unsigned int *len, const char *text, unsigned int max)
 
 bool addr_port_parse(uint16_t *port, const char *text)
 {
-	char *end;
-	long v;
+	uint64_t v;
 
-	if (!*text || *text < '0' || *text > '9')
-		return false;
-	errno = 0;
-	v = strtol(text, &end, 10);
-	if (*end || errno || v < 1 || v > 65535)
+	if (!num_parse_u64(text, 1, 65535, &v, NULL))
 		return false;
 	*port = (uint16_t)v;
 	return true;

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -79,13 +80,18 @@ void nl_close(struct nl_sock *s)
 	s->mnl = NULL;
 }
 
+uint32_t nl_next_seq(struct nl_sock *s)
+{
+	return ++s->seq;
+}
+
 struct nlmsghdr *nl_msg(struct nl_sock *s, void *buf, uint16_t type, uint16_t flags)
 {
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 
 	nlh->nlmsg_type = type;
 	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
-	nlh->nlmsg_seq = ++s->seq;
+	nlh->nlmsg_seq = nl_next_seq(s);
 	return nlh;
 }
 
@@ -107,34 +113,47 @@ struct talk {
 	bool intr;
 };
 
-static int ext_ack_attr(const struct nlattr *attr, void *data)
+const char *nl_ext_ack_msg(const struct nlmsghdr *nlh)
 {
-	struct nl_sock *s = data;
+	const struct nlmsgerr *e;
+	const struct nlattr *attr;
+	size_t off, end = nlh->nlmsg_len;
 
-	if (mnl_attr_get_type(attr) == NLMSGERR_ATTR_MSG &&
-	    !mnl_attr_validate(attr, MNL_TYPE_STRING))
-		snprintf(s->ext_msg, sizeof(s->ext_msg), "%s", mnl_attr_get_str(attr));
-	return MNL_CB_OK;
+	if (nlh->nlmsg_type != NLMSG_ERROR || !(nlh->nlmsg_flags & NLM_F_ACK_TLVS) ||
+	    end < mnl_nlmsg_size(sizeof(*e)))
+		return NULL;
+	e = mnl_nlmsg_get_payload(nlh);
+	/* With NETLINK_CAP_ACK the original request is not echoed back. */
+	off = MNL_NLMSG_HDRLEN + sizeof(*e);
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED)) {
+		if (e->msg.nlmsg_len < sizeof(e->msg) || e->msg.nlmsg_len > end)
+			return NULL;
+		off += MNL_ALIGN(e->msg.nlmsg_len - sizeof(e->msg));
+	}
+	if (off >= end)
+		return NULL;
+	for (attr = (const struct nlattr *)((const char *)nlh + off);
+	     mnl_attr_ok(attr, (int)((const char *)nlh + end - (const char *)attr));
+	     attr = mnl_attr_next(attr))
+		if (mnl_attr_get_type(attr) == NLMSGERR_ATTR_MSG &&
+		    mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) == 0)
+			return mnl_attr_get_str(attr);
+	return NULL;
 }
 
 static int error_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct talk *t = data;
 	const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
-	size_t off;
+	const char *ext;
 
 	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*e))) {
 		errno = EBADMSG;
 		return MNL_CB_ERROR;
 	}
-	if (nlh->nlmsg_flags & NLM_F_ACK_TLVS) {
-		/* With NETLINK_CAP_ACK the original request is not echoed back. */
-		off = sizeof(*e);
-		if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
-			off += e->msg.nlmsg_len - sizeof(e->msg);
-		if (mnl_nlmsg_size(off) <= nlh->nlmsg_len)
-			mnl_attr_parse(nlh, (unsigned int)off, ext_ack_attr, t->s);
-	}
+	ext = nl_ext_ack_msg(nlh);
+	if (ext)
+		snprintf(t->s->ext_msg, sizeof(t->s->ext_msg), "%s", ext);
 	if (e->error == 0)
 		return MNL_CB_STOP;
 	errno = -e->error;
@@ -167,29 +186,55 @@ static int data_cb(const struct nlmsghdr *nlh, void *data)
 
 int nl_talk(struct nl_sock *s, const struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 {
-	static char buf[32768]; /* large enough for any dump message */
 	struct talk t = {.s = s, .cb = cb, .data = data};
 	mnl_cb_t ctl[NLMSG_MIN_TYPE] = {[NLMSG_ERROR] = error_cb, [NLMSG_DONE] = done_cb};
+	char *buf;
 	ssize_t n;
 	int ret;
 
 	s->ext_msg[0] = '\0';
-	if (mnl_socket_sendto(s->mnl, nlh, nlh->nlmsg_len) < 0)
-		return -errno;
+	buf = malloc(NL_RECV_SIZE);
+	if (!buf)
+		return -ENOMEM;
+	if (mnl_socket_sendto(s->mnl, nlh, nlh->nlmsg_len) < 0) {
+		ret = -errno;
+		goto out;
+	}
 	for (;;) {
-		n = mnl_socket_recvfrom(s->mnl, buf, sizeof(buf));
-		if (n < 0)
-			return errno == EAGAIN ? -ETIMEDOUT : -errno;
+		n = mnl_socket_recvfrom(s->mnl, buf, NL_RECV_SIZE);
+		if (n < 0) {
+			ret = errno == EAGAIN ? -ETIMEDOUT : -errno;
+			goto out;
+		}
 		ret = mnl_cb_run2(buf, (size_t)n, nlh->nlmsg_seq, s->portid, data_cb, &t, ctl,
 				  NLMSG_MIN_TYPE);
 		/* Replies can carry keys (a device dump holds the private key). */
 		sodium_memzero(buf, (size_t)n);
-		if (ret == MNL_CB_ERROR)
-			return errno ? -errno : -EPROTO;
+		if (ret == MNL_CB_ERROR) {
+			ret = errno ? -errno : -EPROTO;
+			goto out;
+		}
 		if (ret == MNL_CB_STOP)
 			break;
 	}
-	return t.intr ? -EINTR : 0;
+	ret = t.intr ? -EINTR : 0;
+out:
+	free(buf);
+	return ret;
+}
+
+int nl_read_consistent(struct nl_sock *s, int (*read)(struct nl_sock *s, void *data), void *data,
+		       unsigned int tries)
+{
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < tries; i++) {
+		ret = read(s, data);
+		if (ret != -EINTR)
+			return ret;
+	}
+	return -EAGAIN;
 }
 
 static int family_attr(const struct nlattr *attr, void *data)

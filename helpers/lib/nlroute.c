@@ -148,22 +148,25 @@ static int by_index(const void *a, const void *b)
 	return (x->index > y->index) - (x->index < y->index);
 }
 
+/* Links, then addresses; either dump interrupted by a change (-EINTR) reads both again. */
+static int links_once(struct nl_sock *rtnl, void *data)
+{
+	struct nlroute_links *links = data;
+	int ret;
+
+	nlroute_links_free(links);
+	ret = dump(rtnl, RTM_GETLINK, sizeof(struct ifinfomsg), link_cb, links);
+	if (!ret)
+		ret = dump(rtnl, RTM_GETADDR, sizeof(struct ifaddrmsg), addr_cb, links);
+	return ret;
+}
+
 int nlroute_links(struct nl_sock *rtnl, struct nlroute_links *links)
 {
-	int ret = -EAGAIN, tries;
+	int ret;
 
 	memset(links, 0, sizeof(*links));
-	/* Links, then addresses; either dump interrupted by a change (-EINTR) reads both again. */
-	for (tries = 0; tries < DUMP_RETRIES; tries++) {
-		nlroute_links_free(links);
-		ret = dump(rtnl, RTM_GETLINK, sizeof(struct ifinfomsg), link_cb, links);
-		if (!ret)
-			ret = dump(rtnl, RTM_GETADDR, sizeof(struct ifaddrmsg), addr_cb, links);
-		if (ret != -EINTR)
-			break;
-	}
-	if (ret == -EINTR)
-		ret = -EAGAIN;
+	ret = nl_read_consistent(rtnl, links_once, links, DUMP_RETRIES);
 	if (ret)
 		nlroute_links_free(links);
 	else if (links->n)

@@ -146,5 +146,11 @@ ssize_t wgdev_getline(char **line, size_t *cap, FILE *f);
  * receives, or -errno (-ENODEV: no live socket, -ETIMEDOUT: its backlog is full).
  */
 int wgdev_uapi_connect(const char *ifname);
+/*
+ * Reads a "get=1" reply from @f into @dev (made by wgdev_new) up to its empty line: 0, -EPROTO
+ * for a malformed reply, the daemon's -errno, or -errno of the read. @dev may hold part of the
+ * reply on failure. Split out of wgdev_uapi_get for tests/fuzz/uapi_get_fuzz.c.
+ */
+int wgdev_uapi_parse_get(struct wg_device *dev, FILE *f);
 
 #endif

@@ -212,39 +212,46 @@ static int get_cb(const struct nlmsghdr *nlh, void *data)
 										     : MNL_CB_OK;
 }
 
-int wgdev_nl_get(struct wg_device **out, const char *ifname)
+struct get_req {
+	const char *ifname;
+	uint16_t family;
+	struct wg_device *dev;
+};
+
+/* One whole dump into a fresh device; nl_read_consistent runs it again when interrupted. */
+static int get_once(struct nl_sock *s, void *data)
 {
 	char buf[NL_MSG_SIZE];
-	struct wg_device *dev = NULL;
+	struct get_req *r = data;
 	struct nlmsghdr *nlh;
+
+	wgdev_free(r->dev);
+	r->dev = wgdev_new(r->ifname);
+	if (!r->dev)
+		return -ENOMEM;
+	nlh = nl_genl_msg(s, buf, r->family, WG_CMD_GET_DEVICE, WG_GENL_VERSION, NLM_F_DUMP);
+	mnl_attr_put_strz(nlh, WGDEVICE_A_IFNAME, r->ifname);
+	return nl_talk(s, nlh, get_cb, r->dev);
+}
+
+int wgdev_nl_get(struct wg_device **out, const char *ifname)
+{
+	struct get_req r = {.ifname = ifname};
 	struct nl_sock s;
-	uint16_t family;
-	int ret, tries;
+	int ret;
 
 	*out = NULL;
-	ret = wg_open(&s, &family);
+	ret = wg_open(&s, &r.family);
 	if (ret)
 		return ret;
-	for (tries = 0; tries < DUMP_RETRIES; tries++) {
-		wgdev_free(dev);
-		dev = wgdev_new(ifname);
-		if (!dev) {
-			ret = -ENOMEM;
-			break;
-		}
-		nlh = nl_genl_msg(&s, buf, family, WG_CMD_GET_DEVICE, WG_GENL_VERSION, NLM_F_DUMP);
-		mnl_attr_put_strz(nlh, WGDEVICE_A_IFNAME, ifname);
-		ret = nl_talk(&s, nlh, get_cb, dev);
-		if (ret != -EINTR)
-			break;
-	}
+	ret = nl_read_consistent(&s, get_once, &r, DUMP_RETRIES);
 	nl_close(&s);
 	if (ret) {
-		wgdev_free(dev);
+		wgdev_free(r.dev);
 		/* The kernel answers EOPNOTSUPP for an interface that is not WireGuard. */
 		return ret == -EOPNOTSUPP ? -ENODEV : ret;
 	}
-	*out = dev;
+	*out = r.dev;
 	return 0;
 }
 

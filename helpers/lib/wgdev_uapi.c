@@ -19,6 +19,7 @@
 
 #include <sodium.h>
 
+#include "num.h"
 #include "wgdev.h"
 
 #define UAPI_IOBUF (64 * 1024)
@@ -52,17 +53,7 @@ int wgdev_uapi_connect(const char *ifname)
 
 static int parse_u64(const char *v, uint64_t *out, uint64_t max)
 {
-	char *end;
-	unsigned long long x;
-
-	if (*v < '0' || *v > '9')
-		return -EPROTO;
-	errno = 0;
-	x = strtoull(v, &end, 10);
-	if (*end || errno || x > max)
-		return -EPROTO;
-	*out = x;
-	return 0;
+	return num_parse_u64(v, 0, max, out, NULL) ? 0 : -EPROTO;
 }
 
 static int device_line(struct wg_device *dev, const char *k, const char *v)
@@ -133,37 +124,15 @@ static int peer_line(struct wg_peer *p, const char *k, const char *v)
 	return 0;
 }
 
-int wgdev_uapi_get(struct wg_device **out, const char *ifname)
+int wgdev_uapi_parse_get(struct wg_device *dev, FILE *f)
 {
-	struct wg_device *dev = NULL;
 	struct wg_peer *peer = NULL;
-	char *iobuf = NULL, *line = NULL, *eq;
+	char *line = NULL, *eq;
 	size_t cap = 0;
 	ssize_t len;
-	FILE *f = NULL;
-	int fd, ret = -EPROTO, err = 0;
+	int ret = -EPROTO, err = 0;
 	bool has_errno = false, done = false;
 
-	*out = NULL;
-	fd = wgdev_uapi_connect(ifname);
-	if (fd < 0)
-		return fd;
-	if (send(fd, "get=1\n\n", 7, MSG_NOSIGNAL) != 7) {
-		ret = errno == EAGAIN ? -ETIMEDOUT : -errno;
-		close(fd);
-		return ret;
-	}
-	/* stdio's buffer is ours, so that the private and preshared keys read into it are wiped. */
-	iobuf = malloc(UAPI_IOBUF);
-	f = iobuf ? fdopen(fd, "r") : NULL;
-	dev = wgdev_new(ifname);
-	if (!f || !dev) {
-		ret = -ENOMEM;
-		if (!f)
-			close(fd);
-		goto out;
-	}
-	setvbuf(f, iobuf, _IOFBF, UAPI_IOBUF);
 	while ((len = wgdev_getline(&line, &cap, f)) > 0) {
 		if (line[len - 1] != '\n')
 			goto out;
@@ -206,13 +175,47 @@ int wgdev_uapi_get(struct wg_device **out, const char *ifname)
 		goto out;
 	}
 	ret = 0;
-	*out = dev;
-	dev = NULL;
 out:
 	if (line) {
 		sodium_memzero(line, cap);
 		free(line);
 	}
+	return ret;
+}
+
+int wgdev_uapi_get(struct wg_device **out, const char *ifname)
+{
+	struct wg_device *dev = NULL;
+	char *iobuf = NULL;
+	FILE *f = NULL;
+	int fd, ret;
+
+	*out = NULL;
+	fd = wgdev_uapi_connect(ifname);
+	if (fd < 0)
+		return fd;
+	if (send(fd, "get=1\n\n", 7, MSG_NOSIGNAL) != 7) {
+		ret = errno == EAGAIN ? -ETIMEDOUT : -errno;
+		close(fd);
+		return ret;
+	}
+	/* stdio's buffer is ours, so that the private and preshared keys read into it are wiped. */
+	iobuf = malloc(UAPI_IOBUF);
+	f = iobuf ? fdopen(fd, "r") : NULL;
+	dev = wgdev_new(ifname);
+	if (!f || !dev) {
+		ret = -ENOMEM;
+		if (!f)
+			close(fd);
+		goto out;
+	}
+	setvbuf(f, iobuf, _IOFBF, UAPI_IOBUF);
+	ret = wgdev_uapi_parse_get(dev, f);
+	if (ret)
+		goto out;
+	*out = dev;
+	dev = NULL;
+out:
 	if (f)
 		fclose(f);
 	if (iobuf) {

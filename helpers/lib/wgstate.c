@@ -5,6 +5,7 @@
 
 #include <sodium.h>
 
+#include "json_get.h"
 #include "wgcheck.h"
 #include "wgstate.h"
 
@@ -16,70 +17,6 @@ static const char *const peer_fields[] = {
     "allowed_ips", "endpoint",	 "persistent_keepalive",
     "enabled",	   "always_on",	 NULL,
 };
-
-static bool known(const char *const *fields, const char *key)
-{
-	for (; *fields; fields++)
-		if (!strcmp(*fields, key))
-			return true;
-	return false;
-}
-
-static bool check_fields(json_t *obj, const char *const *fields, struct err *err)
-{
-	const char *key;
-	json_t *v;
-
-	json_object_foreach (obj, key, v)
-		if (!known(fields, key))
-			return err_set(err, "unknown field \"%.64s\"", key);
-	return true;
-}
-
-static bool get_uint(json_t *obj, const char *field, json_int_t min, json_int_t max,
-		     json_int_t *out, bool *given, struct err *err)
-{
-	json_t *v = json_object_get(obj, field);
-
-	*given = v != NULL;
-	if (!v)
-		return true;
-	if (!json_is_integer(v))
-		return err_set(err, "%s: must be an integer from %lld to %lld", field,
-			       (long long)min, (long long)max);
-	*out = json_integer_value(v);
-	if (*out < min || *out > max)
-		return err_set(err, "%s: %lld is out of range (%lld-%lld)", field, (long long)*out,
-			       (long long)min, (long long)max);
-	return true;
-}
-
-static bool get_string(json_t *obj, const char *field, const char **out, struct err *err)
-{
-	json_t *v = json_object_get(obj, field);
-
-	*out = NULL;
-	if (!v)
-		return true;
-	if (!json_is_string(v) || !json_string_length(v))
-		return err_set(err, "%s: must be a non-empty string", field);
-	if (strlen(json_string_value(v)) != json_string_length(v))
-		return err_set(err, "%s: must not contain NUL", field);
-	*out = json_string_value(v);
-	return true;
-}
-
-static bool get_bool(json_t *obj, const char *field, bool *out, struct err *err)
-{
-	json_t *v = json_object_get(obj, field);
-
-	if (!v)
-		return true;
-	if (!json_is_boolean(v))
-		return err_set(err, "%s: must be true or false", field);
-	*out = json_is_true(v);
-	return true;
-}
 
 bool wgstate_name_valid(const char *name)
 {
@@ -105,8 +42,8 @@ static bool parse_allowed_ips(struct wg_peer *p, json_t *arr, struct err *err)
 	json_t *v;
 	int ret;
 
-	if (!json_is_array(arr))
-		return err_set(err, "allowed_ips: must be a list of CIDR strings");
+	if (!json_get_list(arr, "allowed_ips", "CIDR strings", false, err))
+		return false;
 	p->flags |= WGPEER_HAS_ALLOWEDIPS;
 	json_array_foreach (arr, i, v) {
 		if (!json_is_string(v))
@@ -147,23 +84,22 @@ static bool parse_endpoint(struct wg_peer *p, const char *text, unsigned int fla
 
 static bool parse_peer(struct wg_device *dev, json_t *obj, unsigned int flags, struct err *err)
 {
-	const char *name, *pub, *psk_file, *endpoint;
+	const char *name = NULL, *pub = NULL, *psk_file = NULL, *endpoint = NULL;
 	struct wg_peer *p;
-	json_int_t ka;
+	long long ka;
 	bool given, enabled = true, always_on = false;
 
 	if (!json_is_object(obj))
 		return err_set(err, "must be an object");
-	if (!check_fields(obj, peer_fields, err) || !get_string(obj, "name", &name, err) ||
-	    !get_string(obj, "public_key", &pub, err) ||
-	    !get_string(obj, "preshared_key_file", &psk_file, err) ||
-	    !get_string(obj, "endpoint", &endpoint, err) ||
-	    !get_bool(obj, "enabled", &enabled, err) ||
-	    !get_bool(obj, "always_on", &always_on, err) ||
-	    !get_uint(obj, "persistent_keepalive", 0, 65535, &ka, &given, err))
+	if (!json_get_known(obj, "", peer_fields, err) ||
+	    !json_get_str(obj, "name", NULL, true, &name, err) ||
+	    !json_get_str(obj, "public_key", NULL, false, &pub, err) ||
+	    !json_get_str(obj, "preshared_key_file", NULL, false, &psk_file, err) ||
+	    !json_get_str(obj, "endpoint", NULL, false, &endpoint, err) ||
+	    !json_get_bool(obj, "enabled", NULL, &enabled, NULL, err) ||
+	    !json_get_bool(obj, "always_on", NULL, &always_on, NULL, err) ||
+	    !json_get_int(obj, "persistent_keepalive", NULL, 0, 65535, &ka, &given, err))
 		return false;
-	if (!name)
-		return err_set(err, "name: is required");
 	if (!wgstate_name_valid(name))
 		return err_set(err,
 			       "name: \"%.64s\" must be 1-63 of A-Z a-z 0-9 . _ @ - (starting "
@@ -222,8 +158,8 @@ static bool read_psks(struct wg_device *dev, json_t *peers, struct err *err)
 
 bool wgstate_parse(struct wgstate *st, json_t *root, unsigned int flags, struct err *err)
 {
-	const char *ifname, *keyfile;
-	json_int_t v;
+	const char *ifname = NULL, *keyfile = NULL;
+	long long v;
 	json_t *peers, *p;
 	bool given;
 	size_t i;
@@ -231,25 +167,23 @@ bool wgstate_parse(struct wgstate *st, json_t *root, unsigned int flags, struct 
 	memset(st, 0, sizeof(*st));
 	if (!json_is_object(root))
 		return err_set(err, "the state must be a JSON object");
-	if (!check_fields(root, device_fields, err) ||
-	    !get_string(root, "interface", &ifname, err) ||
-	    !get_string(root, "private_key_file", &keyfile, err) ||
-	    !get_bool(root, "allow_empty", &st->allow_empty, err))
+	if (!json_get_known(root, "", device_fields, err) ||
+	    !json_get_str(root, "interface", NULL, true, &ifname, err) ||
+	    !json_get_str(root, "private_key_file", NULL, false, &keyfile, err) ||
+	    !json_get_bool(root, "allow_empty", NULL, &st->allow_empty, NULL, err))
 		return false;
-	if (!ifname)
-		return err_set(err, "interface: is required");
 	if (!wgdev_ifname_valid(ifname))
 		return err_set(err, "interface: \"%.64s\" is not a valid interface name", ifname);
 	st->dev = wgdev_new(ifname);
 	if (!st->dev)
 		return err_set(err, "out of memory");
-	if (!get_uint(root, "listen_port", 1, 65535, &v, &given, err))
+	if (!json_get_int(root, "listen_port", NULL, 1, 65535, &v, &given, err))
 		return false;
 	if (given) {
 		st->dev->listen_port = (uint16_t)v;
 		st->dev->flags |= WGDEV_HAS_LISTEN_PORT;
 	}
-	if (!get_uint(root, "fwmark", 0, UINT32_MAX, &v, &given, err))
+	if (!json_get_int(root, "fwmark", NULL, 0, UINT32_MAX, &v, &given, err))
 		return false;
 	if (given) {
 		st->dev->fwmark = (uint32_t)v;
@@ -257,8 +191,8 @@ bool wgstate_parse(struct wgstate *st, json_t *root, unsigned int flags, struct 
 	}
 	peers = json_object_get(root, "peers");
 	if (peers) {
-		if (!json_is_array(peers))
-			return err_set(err, "peers: must be a list");
+		if (!json_get_list(peers, "peers", NULL, false, err))
+			return false;
 		st->dev->flags |= WGDEV_HAS_PEERS;
 		if (wgdev_reserve(st->dev, json_array_size(peers)))
 			return err_set(err, "out of memory");

@@ -5,6 +5,7 @@
  * a watchdog ends it with an error after 2 s. See docs/lxc.md.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -97,29 +98,44 @@ static int probe(struct probe *p, const char *pve_dir)
 	return json_out_print(doc);
 }
 
+enum { OPT_PVE_DIR = 0x100, OPT_LXC_PATH };
+
+static const struct option options[] = {
+    {"pve-dir", required_argument, NULL, OPT_PVE_DIR},
+    {"lxc-path", required_argument, NULL, OPT_LXC_PATH},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
 int main(int argc, char *argv[])
 {
-	const char *pve_dir = getenv("WARREN_PVE_DIR"), *ct = NULL;
+	const char *pve_dir = getenv("WARREN_PVE_DIR"), *ct = NULL, *cur;
 	static struct probe p;
-	int i;
+	int c;
 
 	p.lxcpath = getenv("WARREN_LXC_PATH");
-	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+	opterr = 0; /* a bad argument is reported as JSON */
+	/* "-": operands come back in order as 1, so @cur is always the argument being read. */
+	while ((cur = argv[optind], c = getopt_long(argc, argv, "-h", options, NULL)) != -1) {
+		switch (c) {
+		case 'h':
 			usage(stdout);
 			return 0;
-		} else if ((!strcmp(argv[i], "--pve-dir") || !strcmp(argv[i], "--lxc-path")) &&
-			   i + 1 < argc) {
-			if (argv[i][2] == 'p')
-				pve_dir = argv[++i];
-			else
-				p.lxcpath = argv[++i];
-		} else if (argv[i][0] == '-' || ct) {
+		case OPT_PVE_DIR:
+			pve_dir = optarg;
+			break;
+		case OPT_LXC_PATH:
+			p.lxcpath = optarg;
+			break;
+		case 1:
+			if (ct)
+				goto unexpected; /* a second operand */
+			ct = optarg;
+			break;
+		default:
+		unexpected:
 			usage(stderr);
-			return json_out_fail(EXIT_INVALID, "unexpected argument \"%.64s\"",
-					     argv[i]);
-		} else {
-			ct = argv[i];
+			return json_out_fail(EXIT_INVALID, "unexpected argument \"%.64s\"", cur);
 		}
 	}
 	if (!ct) {

@@ -14,7 +14,7 @@
 #include "nft_sync.h"
 #include "out.h"
 
-int cmd_open(struct nft_nl *nl)
+int cmd_open(struct nl_sock *nl)
 {
 	int ret = nft_nl_open(nl);
 
@@ -44,14 +44,14 @@ struct witness {
  * The fast no-op: same namespace, same binary, same policy bytes and a generation that has not
  * moved since warren's last apply or compare (see nft_state.h). Any failure means "compare".
  */
-static bool unchanged_since_last(struct nft_nl *nl, struct witness *w, const char *buf, size_t len,
+static bool unchanged_since_last(struct nl_sock *nl, struct witness *w, const char *buf, size_t len,
 				 uint32_t *genid)
 {
 	struct nft_state last;
 
 	w->usable = nft_state_hash(w->st.hash, buf, len) == 0 &&
 		    nft_state_boot_id(w->st.boot_id) == 0 &&
-		    nft_state_path(w->path, sizeof(w->path), mnl_socket_get_fd(nl->sock)) == 0;
+		    nft_state_path(w->path, sizeof(w->path), mnl_socket_get_fd(nl->mnl)) == 0;
 	if (!w->usable || nft_state_load(w->path, &last) < 0 || nft_nl_genid(nl, genid) < 0)
 		return false;
 	/* A state from an earlier boot proves nothing: cookies and generations start again. */
@@ -74,14 +74,90 @@ static void remember(struct witness *w, uint32_t genid, const struct nft_desired
 	nft_state_save(w->path, &w->st); /* best effort: without it the next run compares */
 }
 
+static int apply_args(int argc, char *argv[], const char **path, bool *check)
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--check"))
+			*check = true;
+		else if (argv[i][0] != '-' && !*path)
+			*path = argv[i];
+		else
+			return json_out_fail(EXIT_INVALID,
+					     "usage: nft-apply POLICY.json [--check]");
+	}
+	if (!*path)
+		return json_out_fail(EXIT_INVALID, "usage: nft-apply POLICY.json [--check]");
+	return 0;
+}
+
+/* The policy in @buf as the table it describes; 0, or the failure printed and its exit code. */
+static int desired(struct nft_desired *d, const char *buf, size_t len, const char *path)
+{
+	struct nft_policy pol;
+	struct err err = {""};
+	int ret;
+
+	if (!nft_policy_load_buf(&pol, buf, len, path, &err))
+		return json_out_fail_err(EXIT_INVALID, &err);
+	ret = nft_build(d, &pol);
+	nft_policy_free(&pol);
+	if (ret < 0)
+		return json_out_fail(EXIT_RUNTIME, "cannot build the ruleset: %s",
+				     json_out_strerror(ret));
+	return 0;
+}
+
+/*
+ * Reads the live table, compares, and unless @check sends the one batch the difference needs;
+ * records the witness. 0, or the failure printed and its exit code.
+ */
+static int reconcile(struct nl_sock *nl, const struct nft_desired *d, struct nft_plan *plan,
+		     uint32_t *genid, bool check, struct witness *w)
+{
+	struct nft_model live = {0};
+	struct nft_batch b = {0};
+	struct err err = {""};
+	int ret;
+
+	nft_model_init(&live, d->model.table);
+	if (nft_live_read(nl, &live, genid, &err) < 0) {
+		ret = json_out_fail_err(EXIT_RUNTIME, &err);
+		goto out;
+	}
+	if ((ret = nft_plan(d, &live, plan)) < 0) {
+		ret = json_out_fail(EXIT_RUNTIME, "cannot compare: %s", json_out_strerror(ret));
+		goto out;
+	}
+	if (plan->changed && !check) {
+		if ((ret = nft_batch_init(&b, *genid)) ||
+		    (ret = nft_plan_batch(&b, d, &live, plan)) || (ret = nft_batch_end(&b))) {
+			ret = json_out_fail(EXIT_RUNTIME, "cannot build the batch: %s",
+					    json_out_strerror(ret));
+			goto out;
+		}
+		if (nft_batch_send(nl, &b, &err) < 0) {
+			ret = json_out_fail_err(EXIT_RUNTIME, &err);
+			goto out;
+		}
+		/* The batch carried @genid: it committed genid + 1. */
+		remember(w, *genid + 1, d, check);
+	} else if (!plan->changed) {
+		remember(w, *genid, d, check);
+	}
+	ret = 0;
+out:
+	nft_batch_free(&b);
+	nft_model_free(&live);
+	return ret;
+}
+
 int apply_main(int argc, char *argv[])
 {
 	struct nft_desired d = {0};
-	struct nft_model live = {0};
-	struct nft_policy pol;
-	struct nft_batch b = {0};
 	struct nft_plan plan = {0};
-	struct nft_nl nl = {0};
+	struct nl_sock nl = {0};
 	struct witness w = {0};
 	char table[NFT_POLICY_NAME_MAX];
 	const char *path = NULL;
@@ -90,19 +166,10 @@ int apply_main(int argc, char *argv[])
 	bool check = false;
 	char *buf = NULL;
 	size_t len = 0;
-	int i, ret;
+	int ret;
 
-	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--check"))
-			check = true;
-		else if (argv[i][0] != '-' && !path)
-			path = argv[i];
-		else
-			return json_out_fail(EXIT_INVALID,
-					     "usage: nft-apply POLICY.json [--check]");
-	}
-	if (!path)
-		return json_out_fail(EXIT_INVALID, "usage: nft-apply POLICY.json [--check]");
+	if ((ret = apply_args(argc, argv, &path, &check)))
+		return ret;
 	if (!(buf = nft_policy_read(path, &len, &err)))
 		return json_out_fail_err(EXIT_INVALID, &err);
 	if (nft_nl_open(&nl) == 0 && unchanged_since_last(&nl, &w, buf, len, &genid)) {
@@ -110,52 +177,15 @@ int apply_main(int argc, char *argv[])
 					    check, "generation"));
 		goto out;
 	}
-	if (!nft_policy_load_buf(&pol, buf, len, path, &err)) {
-		ret = json_out_fail_err(EXIT_INVALID, &err);
+	if ((ret = desired(&d, buf, len, path)) || (!nl.mnl && (ret = cmd_open(&nl))) ||
+	    (ret = reconcile(&nl, &d, &plan, &genid, check, &w)))
 		goto out;
-	}
-	ret = nft_build(&d, &pol);
-	nft_policy_free(&pol);
-	if (ret < 0) {
-		ret = json_out_fail(EXIT_RUNTIME, "cannot build the ruleset: %s",
-				    json_out_strerror(ret));
-		goto out;
-	}
-	if (!nl.sock && (ret = cmd_open(&nl)))
-		goto out;
-	nft_model_init(&live, d.model.table);
-	if (nft_live_read(&nl, &live, &genid, &err) < 0) {
-		ret = json_out_fail_err(EXIT_RUNTIME, &err);
-		goto out;
-	}
-	if ((ret = nft_plan(&d, &live, &plan)) < 0) {
-		ret = json_out_fail(EXIT_RUNTIME, "cannot compare: %s", json_out_strerror(ret));
-		goto out;
-	}
-	if (plan.changed && !check) {
-		if ((ret = nft_batch_init(&b, genid)) ||
-		    (ret = nft_plan_batch(&b, &d, &live, &plan)) || (ret = nft_batch_end(&b))) {
-			ret = json_out_fail(EXIT_RUNTIME, "cannot build the batch: %s",
-					    json_out_strerror(ret));
-			goto out;
-		}
-		if (nft_batch_send(&nl, &b, &err) < 0) {
-			ret = json_out_fail_err(EXIT_RUNTIME, &err);
-			goto out;
-		}
-		/* The batch carried @genid: it committed genid + 1. */
-		remember(&w, genid + 1, &d, check);
-	} else if (!plan.changed) {
-		remember(&w, genid, &d, check);
-	}
 	snprintf(table, sizeof(table), "%s", d.model.table);
 	ret = json_out_print(result(table, &plan, d.model.nrules,
 				    nft_model_count_elements(&d.model), genid, check, "compare"));
 out:
 	free(buf);
-	nft_batch_free(&b);
-	nft_model_free(&live);
 	nft_desired_free(&d);
-	nft_nl_close(&nl);
+	nl_close(&nl);
 	return ret;
 }

@@ -10,6 +10,6 @@ int show_main(int argc, char *argv[]);
 int delete_main(int argc, char *argv[]);
 
 /* Opens the nf_tables socket or prints the failure; returns 0 or the exit code. */
-int cmd_open(struct nft_nl *nl);
+int cmd_open(struct nl_sock *nl);
 
 #endif

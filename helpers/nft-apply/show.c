@@ -76,7 +76,7 @@ static json_t *describe(const struct nft_model *m, uint32_t genid)
 	return doc;
 }
 
-static int read_table(struct nft_nl *nl, struct nft_model *m, const char *table, uint32_t *genid)
+static int read_table(struct nl_sock *nl, struct nft_model *m, const char *table, uint32_t *genid)
 {
 	struct err err = {""};
 	int ret;
@@ -93,7 +93,7 @@ int show_main(int argc, char *argv[])
 {
 	char table[NFT_POLICY_NAME_MAX];
 	struct nft_model m = {0};
-	struct nft_nl nl = {0};
+	struct nl_sock nl = {0};
 	uint32_t genid = 0;
 	int ret;
 
@@ -103,7 +103,7 @@ int show_main(int argc, char *argv[])
 	ret = json_out_print(describe(&m, genid));
 out:
 	nft_model_free(&m);
-	nft_nl_close(&nl);
+	nl_close(&nl);
 	return ret;
 }
 
@@ -112,7 +112,7 @@ int delete_main(int argc, char *argv[])
 	char table[NFT_POLICY_NAME_MAX], path[4096];
 	struct nft_model m = {0};
 	struct nft_batch b = {0};
-	struct nft_nl nl = {0};
+	struct nl_sock nl = {0};
 	struct err err = {""};
 	uint32_t genid = 0;
 	bool check = false;
@@ -134,13 +134,13 @@ int delete_main(int argc, char *argv[])
 			goto out;
 		}
 	}
-	if (!check && nft_state_path(path, sizeof(path), mnl_socket_get_fd(nl.sock)) == 0)
+	if (!check && nft_state_path(path, sizeof(path), mnl_socket_get_fd(nl.mnl)) == 0)
 		unlink(path); /* this namespace's apply witness: no table, nothing to witness */
 	ret = json_out_print(json_pack("{s:b,s:s+,s:b}", "changed", m.exists, "table", "inet ",
 				       table, "check", check));
 out:
 	nft_batch_free(&b);
 	nft_model_free(&m);
-	nft_nl_close(&nl);
+	nl_close(&nl);
 	return ret;
 }

@@ -10,8 +10,10 @@ struct opts {
 	bool check, terminal;
 };
 
-/* Parses "ARG --dir DIR [--check] [--terminal]" with only the flags @allowed ("ct"). */
-int cmd_opts(struct opts *o, int argc, char *argv[], const char *allowed);
+/* The flags a command may take, for cmd_opts (also getopt_long's codes: keep them above 255). */
+enum { CMD_OPT_CHECK = 0x100, CMD_OPT_TERMINAL = 0x200 };
+/* Parses "ARG --dir DIR [--check] [--terminal]", refusing the flags not in @allowed. */
+int cmd_opts(struct opts *o, int argc, char *argv[], unsigned int allowed);
 /* 0 when @dir can be echoed in the JSON result; else prints the failure and returns its code. */
 int cmd_check_dir(const char *dir);
 /* DIR/NAME.EXT into @path; -ENAMETOOLONG when it does not fit. */

@@ -4,6 +4,7 @@
  * their content changes. See docs/client-config.md.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -23,23 +24,42 @@ static const char usage[] =
     "       wg-client-config remove NAME --dir DIR [--check]\n"
     "       wg-client-config qr NAME --dir DIR\n";
 
-int cmd_opts(struct opts *o, int argc, char *argv[], const char *allowed)
+/* Every option of every command; cmd_opts refuses those a command does not take. */
+static const struct option options[] = {
+    {"dir", required_argument, NULL, 'd'},
+    {"check", no_argument, NULL, CMD_OPT_CHECK},
+    {"terminal", no_argument, NULL, CMD_OPT_TERMINAL},
+    {NULL, 0, NULL, 0},
+};
+
+int cmd_opts(struct opts *o, int argc, char *argv[], unsigned int allowed)
 {
-	int i;
+	int c;
 
 	memset(o, 0, sizeof(*o));
-	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--dir") && i + 1 < argc && !o->dir)
-			o->dir = argv[++i];
-		else if (!strcmp(argv[i], "--check") && strchr(allowed, 'c'))
-			o->check = true;
-		else if (!strcmp(argv[i], "--terminal") && strchr(allowed, 't'))
-			o->terminal = true;
-		else if (argv[i][0] != '-' || !strcmp(argv[i], "-")) {
+	opterr = 0; /* the command prints its usage as JSON */
+	optind = 0;
+	/* "-": operands come back in order as 1, whatever POSIXLY_CORRECT says. */
+	while ((c = getopt_long(argc, argv, "-", options, NULL)) != -1) {
+		switch (c) {
+		case 1:
 			if (o->arg)
 				return -EINVAL;
-			o->arg = argv[i];
-		} else {
+			o->arg = optarg;
+			break;
+		case 'd':
+			if (o->dir)
+				return -EINVAL;
+			o->dir = optarg;
+			break;
+		case CMD_OPT_CHECK:
+		case CMD_OPT_TERMINAL:
+			if (!(allowed & (unsigned int)c))
+				return -EINVAL;
+			o->check |= c == CMD_OPT_CHECK;
+			o->terminal |= c == CMD_OPT_TERMINAL;
+			break;
+		default:
 			return -EINVAL;
 		}
 	}

@@ -23,7 +23,7 @@ int remove_main(int argc, char *argv[])
 	size_t i;
 	int ret;
 
-	if (cmd_opts(&o, argc, argv, "c"))
+	if (cmd_opts(&o, argc, argv, CMD_OPT_CHECK))
 		return json_out_fail(EXIT_INVALID,
 				     "usage: wg-client-config remove NAME --dir DIR [--check]");
 	if (!wgstate_name_valid(o.arg))
@@ -61,7 +61,7 @@ int qr_main(int argc, char *argv[])
 	struct opts o;
 	int ret;
 
-	if (cmd_opts(&o, argc, argv, ""))
+	if (cmd_opts(&o, argc, argv, 0))
 		return json_out_fail(EXIT_INVALID, "usage: wg-client-config qr NAME --dir DIR");
 	if (!wgstate_name_valid(o.arg))
 		return json_out_fail(EXIT_INVALID, "name: \"%.64s\" is not a valid peer name",

@@ -78,7 +78,7 @@ int write_main(int argc, char *argv[])
 	int ret;
 
 	memset(&cc, 0, sizeof(cc));
-	if (cmd_opts(&o, argc, argv, "ct"))
+	if (cmd_opts(&o, argc, argv, CMD_OPT_CHECK | CMD_OPT_TERMINAL))
 		return json_out_fail(EXIT_INVALID, "usage: wg-client-config write SPEC.json|- "
 						   "--dir DIR [--check] [--terminal]");
 	if ((ret = cmd_check_dir(o.dir)))

@@ -8,20 +8,16 @@
 #include <sys/stat.h>
 
 #include "cmd.h"
+#include "num.h"
 #include "out.h"
 
 #define ZWS_MAX_SHARDS 1024
 
 static bool parse_uint(const char *s, unsigned int max, unsigned int *out)
 {
-	char *end;
-	unsigned long v;
+	uint64_t v;
 
-	if (*s < '0' || *s > '9')
-		return false;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || *end || v < 1 || v > max)
+	if (!num_parse_u64(s, 1, max, &v, NULL))
 		return false;
 	*out = (unsigned int)v;
 	return true;

@@ -7,8 +7,8 @@
  * values never reach the current config.
  */
 #include "../../helpers/lib/err.c"
-#include "../../helpers/lib/lxc_conf.c"
-#include "../../helpers/lib/lxc_pve.c"
+#include "../../helpers/lxc-probe/lxc_conf.c"
+#include "../../helpers/lxc-probe/lxc_pve.c"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

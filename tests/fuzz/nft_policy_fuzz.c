@@ -5,9 +5,11 @@
  */
 #include "../../helpers/lib/addr.c"
 #include "../../helpers/lib/err.c"
-#include "../../helpers/lib/nft_addr.c"
-#include "../../helpers/lib/nft_check.c"
-#include "../../helpers/lib/nft_policy.c"
+#include "../../helpers/lib/json_get.c"
+#include "../../helpers/lib/num.c"
+#include "../../helpers/nft-apply/nft_addr.c"
+#include "../../helpers/nft-apply/nft_check.c"
+#include "../../helpers/nft-apply/nft_policy.c"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -7,6 +7,8 @@
 #include "../../helpers/lib/addr.c"
 #include "../../helpers/lib/buf.c"
 #include "../../helpers/lib/err.c"
+#include "../../helpers/lib/json_get.c"
+#include "../../helpers/lib/num.c"
 #include "../../helpers/lib/filesync.c"
 #include "../../helpers/lib/key.c"
 #include "../../helpers/lib/wgcheck.c"

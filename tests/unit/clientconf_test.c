@@ -6,9 +6,9 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "clientconf.h"
+#include "wg-client-config/clientconf.h"
 #include "filesync.h"
-#include "qr.h"
+#include "wg-client-config/qr.h"
 
 #define SK "Z6jvPs4hI28EwUSXPA39oY8cnX0K5xH8NlgiWzjDamE="
 #define PK "DGE6yKq/V2piGvexhQaLau0w9xBVNnx/i/xLboSknCw="
@@ -75,9 +75,10 @@ static void test_validation(void)
 	expect_fail(",\"allowed_ips\":[\"192.168.1.1/16\"]", "did you mean \"192.168.0.0/16\"");
 	expect_fail(",\"allowed_ips\":[]", "allowed_ips: must not be empty");
 	expect_fail(",\"allowed_ips\":\"0.0.0.0/0\"", "allowed_ips: must be a list");
-	expect_fail(",\"persistent_keepalive\":65536", "persistent_keepalive: must be an integer");
+	expect_fail(",\"persistent_keepalive\":65536",
+		    "persistent_keepalive: 65536 is out of range");
 	expect_fail(",\"persistent_keepalive\":\"25\"", "persistent_keepalive");
-	expect_fail(",\"mtu\":100", "mtu: must be an integer from 576");
+	expect_fail(",\"mtu\":100", "mtu: 100 is out of range (576-9000)");
 	expect_fail(",\"preshared_key_file\":\"\"", "preshared_key_file: must be a non-empty");
 
 	struct clientconf cc;
@@ -132,7 +133,7 @@ static void test_validation(void)
 		       "\"server_public_key\":\"" SK "\"}",
 		       0, NULL);
 	CHECK(!clientconf_parse(&cc, s, &err));
-	CHECK_STR_CONTAINS(err.msg, "endpoint: missing");
+	CHECK_STR_CONTAINS(err.msg, "endpoint: is required");
 	json_decref(s);
 }
 

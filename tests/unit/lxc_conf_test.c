@@ -3,7 +3,7 @@
 #include <stdlib.h>
 
 #include "check.h"
-#include "lxc_conf.h"
+#include "lxc-probe/lxc_conf.h"
 
 static bool parse(struct lxc_conf *c, enum lxc_conf_kind kind, const char *text, struct err *err)
 {

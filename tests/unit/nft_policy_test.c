@@ -4,9 +4,9 @@
 #include <stdlib.h>
 
 #include "check.h"
-#include "nft_build.h"
-#include "nft_policy.h"
-#include "nft_sync.h"
+#include "nft-apply/nft_build.h"
+#include "nft-apply/nft_policy.h"
+#include "nft-apply/nft_sync.h"
 
 static const char *const base =
     "{\"interface\":\"wg0\",\"listen_port\":51820,\"vpn_subnet\":\"192.168.100.0/24\","

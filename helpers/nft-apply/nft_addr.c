@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "addr.h"
+#include "num.h"
 #include "nft_policy.h"
 
 bool nft_parse_cidr(struct nft_range *r, const char *s, struct err *err)
@@ -37,17 +38,11 @@ bool nft_parse_cidr(struct nft_range *r, const char *s, struct err *err)
 
 static bool port_number(uint32_t *p, const char *s, const char **end)
 {
-	char *e;
-	unsigned long v;
+	uint64_t v;
 
-	if (*s < '0' || *s > '9')
-		return false;
-	errno = 0;
-	v = strtoul(s, &e, 10);
-	if (errno || v < 1 || v > 65535)
+	if (!num_parse_u64(s, 1, 65535, &v, end))
 		return false;
 	*p = (uint32_t)v;
-	*end = e;
 	return true;
 }
 

@@ -6,51 +6,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json_get.h"
 #include "nft_check.h"
 #include "nft_policy.h"
 
-#define PATH_MAX_LEN 128
+/* nft-apply names a field `field "PATH"` in its messages. */
+#define NAME_LEN (JSON_PATH_MAX + 8)
 
-/*
- * Field paths such as "peers[3].access[0].ports[1]", built for every value (they name the field
- * in any error) without printf: a 10,000-peer policy builds some 100,000 of them.
- */
-static void path_cat(char p[static PATH_MAX_LEN], const char *base, const char *key, size_t idx)
+static const char *field(char name[static NAME_LEN], const char *path, const char *key)
 {
-	size_t n = strnlen(base, PATH_MAX_LEN - 1), k;
-	char digits[24];
-	int d = 0;
+	char p[JSON_PATH_MAX];
 
-	memmove(p, base, n);
-	if (key) {
-		k = strlen(key);
-		if (n + 1 + k < PATH_MAX_LEN) {
-			p[n++] = '.';
-			memcpy(p + n, key, k);
-			n += k;
-		}
-	} else {
-		do
-			digits[d++] = (char)('0' + idx % 10);
-		while ((idx /= 10) && d < (int)sizeof(digits));
-		if (n + (size_t)d + 2 < PATH_MAX_LEN) {
-			p[n++] = '[';
-			while (d)
-				p[n++] = digits[--d];
-			p[n++] = ']';
-		}
-	}
-	p[n] = '\0';
-}
-
-static void path_idx(char p[static PATH_MAX_LEN], const char *base, size_t idx)
-{
-	path_cat(p, base, NULL, idx);
-}
-
-static void path_key(char p[static PATH_MAX_LEN], const char *base, const char *key)
-{
-	path_cat(p, base, key, 0);
+	if (key)
+		json_path_key(p, path, key);
+	snprintf(name, NAME_LEN, "field \"%s\"", key ? p : path);
+	return name;
 }
 
 /* Names the field in front of the message a value parser left in @err. */
@@ -62,83 +32,57 @@ static bool at(struct err *err, const char *path)
 
 static bool check_keys(json_t *obj, const char *path, const char *const *allowed, struct err *err)
 {
-	const char *key;
-	json_t *v;
-	size_t i;
-
 	if (!json_is_object(obj))
 		return err_set(err, "field \"%s\": must be an object", path);
-	json_object_foreach (obj, key, v) {
-		for (i = 0; allowed[i]; i++)
-			if (!strcmp(key, allowed[i]))
-				break;
-		if (!allowed[i])
-			return err_set(err, "unknown field \"%s%s%.64s\"", path, *path ? "." : "",
-				       key);
-	}
-	return true;
+	return json_get_known(obj, path, allowed, err);
 }
 
+/* A string of 1 to @size - 1 characters copied into @out. */
 static bool get_string(json_t *obj, const char *key, const char *path, char *out, size_t size,
 		       bool required, struct err *err)
 {
-	json_t *v = json_object_get(obj, key);
-	const char *s;
+	char name[NAME_LEN];
+	const char *s = NULL;
 
-	if (!v) {
-		if (required)
-			return err_set(err, "field \"%s%s%s\": is required", path, *path ? "." : "",
-				       key);
-		return true;
-	}
-	if (!json_is_string(v))
-		return err_set(err, "field \"%s%s%s\": must be a string", path, *path ? "." : "",
-			       key);
-	s = json_string_value(v);
-	if (!*s || strlen(s) >= size)
-		return err_set(err, "field \"%s%s%s\": \"%.40s\" must have 1 to %zu characters",
-			       path, *path ? "." : "", key, s, size - 1);
-	strcpy(out, s);
+	if (!json_get_str(obj, key, field(name, path, key), required, &s, err))
+		return false;
+	if (s && strlen(s) >= size)
+		return err_set(err, "%s: \"%.40s\" must have 1 to %zu characters", name, s,
+			       size - 1);
+	if (s)
+		strcpy(out, s);
 	return true;
 }
 
 static bool get_int(json_t *obj, const char *key, const char *path, long long lo, long long hi,
 		    long long *out, struct err *err)
 {
-	json_t *v = json_object_get(obj, key);
+	char name[NAME_LEN];
 
-	if (!v)
-		return true;
-	if (!json_is_integer(v) || json_integer_value(v) < lo || json_integer_value(v) > hi)
-		return err_set(err, "field \"%s%s%s\": must be an integer from %lld to %lld", path,
-			       *path ? "." : "", key, lo, hi);
-	*out = json_integer_value(v);
-	return true;
+	return json_get_int(obj, key, field(name, path, key), lo, hi, out, NULL, err);
 }
 
-static bool get_array(json_t *v, const char *path, bool nonempty, struct err *err)
+static bool get_array(json_t *v, const char *path, const char *of, bool nonempty, struct err *err)
 {
-	if (!json_is_array(v))
-		return err_set(err, "field \"%s\": must be an array", path);
-	if (nonempty && !json_array_size(v))
-		return err_set(err, "field \"%s\": must not be empty", path);
-	return true;
+	char name[NAME_LEN];
+
+	return json_get_list(v, field(name, path, NULL), of, nonempty, err);
 }
 
 static bool cidr_list(json_t *v, const char *path, bool nonempty, struct nft_range **out, size_t *n,
 		      struct err *err)
 {
-	char p[PATH_MAX_LEN];
+	char p[JSON_PATH_MAX];
 	json_t *e;
 	size_t i;
 
-	if (!get_array(v, path, nonempty, err))
+	if (!get_array(v, path, "CIDR strings", nonempty, err))
 		return false;
 	*out = calloc(json_array_size(v) + 1, sizeof(**out));
 	if (!*out)
 		return err_set(err, "out of memory");
 	json_array_foreach (v, i, e) {
-		path_idx(p, path, i);
+		json_path_idx(p, path, i);
 		if (!json_is_string(e))
 			return err_set(err, "field \"%s\": must be a CIDR string", p);
 		if (!nft_parse_cidr(&(*out)[i], json_string_value(e), err))
@@ -151,17 +95,17 @@ static bool cidr_list(json_t *v, const char *path, bool nonempty, struct nft_ran
 static bool port_list(json_t *v, const char *path, struct nft_range **out, size_t *n,
 		      struct err *err)
 {
-	char p[PATH_MAX_LEN];
+	char p[JSON_PATH_MAX];
 	json_t *e;
 	size_t i;
 
-	if (!get_array(v, path, true, err))
+	if (!get_array(v, path, "ports", true, err))
 		return false;
 	*out = calloc(json_array_size(v), sizeof(**out));
 	if (!*out)
 		return err_set(err, "out of memory");
 	json_array_foreach (v, i, e) {
-		path_idx(p, path, i);
+		json_path_idx(p, path, i);
 		if (!nft_parse_port(&(*out)[i], e, err))
 			return at(err, p);
 	}
@@ -186,12 +130,12 @@ static bool proto_field(json_t *obj, const char *path, uint8_t *proto, struct er
 static bool ports_field(json_t *obj, const char *path, uint8_t proto, struct nft_range **ports,
 			size_t *n, struct err *err)
 {
-	char p[PATH_MAX_LEN];
+	char p[JSON_PATH_MAX];
 	json_t *v = json_object_get(obj, "ports");
 
 	if (!v)
 		return true;
-	path_key(p, path, "ports");
+	json_path_key(p, path, "ports");
 	if (!nft_proto_has_ports(proto))
 		return err_set(err, "field \"%s\": needs \"proto\" tcp, udp, sctp or udplite", p);
 	return port_list(v, p, ports, n, err);
@@ -218,7 +162,7 @@ static bool parse_access(struct nft_access *a, json_t *obj, const char *path, st
 static bool parse_peer(struct nft_peer *peer, json_t *obj, const char *path, struct err *err)
 {
 	static const char *const keys[] = {"name", "address", "access", NULL};
-	char p[PATH_MAX_LEN], addr[24] = "";
+	char p[JSON_PATH_MAX], addr[24] = "";
 	struct nft_range r;
 	json_t *acl, *e;
 	size_t i;
@@ -227,7 +171,7 @@ static bool parse_peer(struct nft_peer *peer, json_t *obj, const char *path, str
 	    !get_string(obj, "name", path, peer->name, sizeof(peer->name), false, err) ||
 	    !get_string(obj, "address", path, addr, sizeof(addr), true, err))
 		return false;
-	path_key(p, path, "address");
+	json_path_key(p, path, "address");
 	if (!nft_parse_cidr(&r, addr, err))
 		return at(err, p); /* @r is unset: the parser's message says why */
 	if (r.lo != r.hi) {
@@ -238,16 +182,16 @@ static bool parse_peer(struct nft_peer *peer, json_t *obj, const char *path, str
 	acl = json_object_get(obj, "access");
 	if (!acl)
 		return true;
-	path_key(p, path, "access");
-	if (!get_array(acl, p, false, err))
+	json_path_key(p, path, "access");
+	if (!get_array(acl, p, NULL, false, err))
 		return false;
 	peer->flags |= NFT_PEER_HAS_ACCESS;
 	peer->access = calloc(json_array_size(acl) + 1, sizeof(*peer->access));
 	if (!peer->access)
 		return err_set(err, "out of memory");
 	json_array_foreach (acl, i, e) {
-		path_key(p, path, "access");
-		path_idx(p, p, i);
+		json_path_key(p, path, "access");
+		json_path_idx(p, p, i);
 		if (!parse_access(&peer->access[i], e, p, err))
 			return false;
 		peer->naccess++;
@@ -258,7 +202,7 @@ static bool parse_peer(struct nft_peer *peer, json_t *obj, const char *path, str
 static bool parse_input(struct nft_input *in, json_t *obj, const char *path, struct err *err)
 {
 	static const char *const keys[] = {"name", "proto", "ports", "sources", NULL};
-	char p[PATH_MAX_LEN];
+	char p[JSON_PATH_MAX];
 
 	if (!check_keys(obj, path, keys, err) ||
 	    !get_string(obj, "name", path, in->name, sizeof(in->name), true, err) ||
@@ -270,7 +214,7 @@ static bool parse_input(struct nft_input *in, json_t *obj, const char *path, str
 		return err_set(err, "field \"%s.ports\": is required", path);
 	if (!ports_field(obj, path, in->proto, &in->ports, &in->nports, err))
 		return false;
-	path_key(p, path, "sources");
+	json_path_key(p, path, "sources");
 	if (!json_object_get(obj, "sources"))
 		return err_set(err, "field \"%s\": is required", p);
 	return cidr_list(json_object_get(obj, "sources"), p, true, &in->sources, &in->nsources,
@@ -285,15 +229,15 @@ static bool parse_log(struct nft_policy *pol, json_t *obj, struct err *err)
 		uint64_t seconds;
 	} units[] = {{"second", 1}, {"minute", 60}, {"hour", 3600}, {"day", 86400}};
 	long long rate = pol->log_rate, burst = pol->log_burst;
+	bool enabled = true;
 	json_t *v;
 	size_t i;
 
 	if (!check_keys(obj, "log", keys, err))
 		return false;
-	v = json_object_get(obj, "enabled");
-	if (v && !json_is_boolean(v))
-		return err_set(err, "field \"log.enabled\": must be true or false");
-	if (v && json_is_false(v))
+	if (!json_get_bool(obj, "enabled", "field \"log.enabled\"", &enabled, NULL, err))
+		return false;
+	if (!enabled)
 		pol->flags &= ~NFT_POLICY_LOG;
 	if (!get_string(obj, "prefix", "log", pol->log_prefix, sizeof(pol->log_prefix), false,
 			err) ||
@@ -339,7 +283,7 @@ static bool parse_priority(struct nft_policy *pol, json_t *obj, struct err *err)
 
 static bool parse_lists(struct nft_policy *pol, json_t *doc, struct err *err)
 {
-	char p[PATH_MAX_LEN];
+	char p[JSON_PATH_MAX];
 	json_t *v, *e;
 	size_t i;
 
@@ -355,26 +299,26 @@ static bool parse_lists(struct nft_policy *pol, json_t *doc, struct err *err)
 	    !cidr_list(v, "deny_networks", false, &pol->deny, &pol->ndeny, err))
 		return false;
 	if ((v = json_object_get(doc, "input"))) {
-		if (!get_array(v, "input", false, err))
+		if (!get_array(v, "input", NULL, false, err))
 			return false;
 		pol->inputs = calloc(json_array_size(v) + 1, sizeof(*pol->inputs));
 		if (!pol->inputs)
 			return err_set(err, "out of memory");
 		json_array_foreach (v, i, e) {
-			path_idx(p, "input", i);
+			json_path_idx(p, "input", i);
 			if (!parse_input(&pol->inputs[i], e, p, err))
 				return false;
 			pol->ninputs++;
 		}
 	}
 	if ((v = json_object_get(doc, "peers"))) {
-		if (!get_array(v, "peers", false, err))
+		if (!get_array(v, "peers", NULL, false, err))
 			return false;
 		pol->peers = calloc(json_array_size(v) + 1, sizeof(*pol->peers));
 		if (!pol->peers)
 			return err_set(err, "out of memory");
 		json_array_foreach (v, i, e) {
-			path_idx(p, "peers", i);
+			json_path_idx(p, "peers", i);
 			if (!parse_peer(&pol->peers[i], e, p, err))
 				return false;
 			pol->npeers++;
@@ -394,14 +338,14 @@ static bool valid_name(const char *s, const char *field, struct err *err)
 }
 
 /* An optional boolean field that sets @flag in @flags when true. */
-static bool get_flag(json_t *doc, const char *field, uint32_t flag, uint32_t *flags,
-		     struct err *err)
+static bool get_flag(json_t *doc, const char *key, uint32_t flag, uint32_t *flags, struct err *err)
 {
-	json_t *v = json_object_get(doc, field);
+	char name[NAME_LEN];
+	bool on = false;
 
-	if (v && !json_is_boolean(v))
-		return err_set(err, "field \"%s\": must be true or false", field);
-	if (json_is_true(v))
+	if (!json_get_bool(doc, key, field(name, "", key), &on, NULL, err))
+		return false;
+	if (on)
 		*flags |= flag;
 	return true;
 }
@@ -459,124 +403,6 @@ bool nft_policy_parse(struct nft_policy *pol, json_t *doc, struct err *err)
 fail:
 	nft_policy_free(pol);
 	return false;
-}
-
-/*
- * A policy with 10,000 peers is some 200,000 JSON values. The document lives only while it is
- * parsed, so jansson allocates from an arena that is released whole: no per-value malloc/free.
- */
-struct arena {
-	struct arena *next;
-	size_t used, size;
-	max_align_t data[];
-};
-
-static struct arena *arena;
-
-static void *arena_malloc(size_t n)
-{
-	struct arena *a;
-
-	n = (n + sizeof(max_align_t) - 1) & ~(sizeof(max_align_t) - 1);
-	if (!arena || arena->size - arena->used < n) {
-		size_t size = n > (1U << 20) ? n : (1U << 20);
-
-		a = malloc(sizeof(*a) + size);
-		if (!a)
-			return NULL;
-		a->next = arena;
-		a->used = 0;
-		a->size = size;
-		arena = a;
-	}
-	a = arena;
-	a->used += n;
-	return (char *)a->data + a->used - n;
-}
-
-static void arena_free(void *p)
-{
-	(void)p;
-}
-
-static void arena_release(void)
-{
-	struct arena *next;
-
-	for (; arena; arena = next) {
-		next = arena->next;
-		free(arena);
-	}
-}
-
-char *nft_policy_read(const char *path, size_t *len, struct err *err)
-{
-	FILE *f = fopen(path, "re");
-	char *buf = NULL, *q;
-	size_t cap = 0, n;
-
-	if (!f) {
-		err_set(err, "cannot read policy \"%s\": %s", path, strerror(errno));
-		return NULL;
-	}
-	*len = 0;
-	do {
-		if (cap - *len < 65536) {
-			q = realloc(buf, cap = cap ? cap * 2 : 1U << 20);
-			if (!q) {
-				free(buf);
-				fclose(f);
-				err_set(err, "out of memory reading \"%s\"", path);
-				return NULL;
-			}
-			buf = q;
-		}
-		n = fread(buf + *len, 1, cap - *len, f);
-		*len += n;
-	} while (n > 0);
-	if (ferror(f)) {
-		err_set(err, "cannot read policy \"%s\": %s", path, strerror(errno));
-		free(buf);
-		buf = NULL;
-	}
-	fclose(f);
-	return buf;
-}
-
-bool nft_policy_load_buf(struct nft_policy *pol, const char *buf, size_t len, const char *path,
-			 struct err *err)
-{
-	json_error_t jerr;
-	json_t *doc;
-	bool ok = false;
-
-	memset(pol, 0, sizeof(*pol));
-	json_set_alloc_funcs(arena_malloc, arena_free);
-	doc = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
-	if (!doc)
-		err_set(err, "cannot parse policy \"%s\": %s (line %d)", path, jerr.text,
-			jerr.line);
-	else
-		ok = nft_policy_parse(pol, doc, err);
-	json_decref(doc);
-	json_set_alloc_funcs(malloc, free);
-	arena_release();
-	return ok;
-}
-
-bool nft_policy_load(struct nft_policy *pol, const char *path, struct err *err)
-{
-	size_t len;
-	char *buf;
-	bool ok;
-
-	memset(pol, 0, sizeof(*pol));
-	buf = nft_policy_read(path, &len, err);
-	if (!buf)
-		return false;
-	ok = nft_policy_load_buf(pol, buf, len, path, err);
-	free(buf);
-	return ok;
 }
 
 void nft_policy_free(struct nft_policy *pol)

@@ -13,84 +13,11 @@
 
 #include "nft_nl.h"
 
-#define MSG_ROOM  (64 * 1024 + 4096) /* one message: a 16-bit attribute list plus headers */
-#define RECV_SIZE (64 * 1024)
+#define MSG_ROOM (64 * 1024 + 4096) /* one message: a 16-bit attribute list plus headers */
 
-int nft_nl_open(struct nft_nl *nl)
+int nft_nl_open(struct nl_sock *nl)
 {
-	int one = 1;
-
-	nl->sock = mnl_socket_open(NETLINK_NETFILTER);
-	if (!nl->sock)
-		return -errno;
-	if (mnl_socket_bind(nl->sock, 0, MNL_SOCKET_AUTOPID) < 0) {
-		int ret = -errno;
-
-		mnl_socket_close(nl->sock);
-		nl->sock = NULL;
-		return ret;
-	}
-	/* Extended ACKs carry the kernel's reason; capped ACKs keep replies small. */
-	mnl_socket_setsockopt(nl->sock, NETLINK_EXT_ACK, &one, sizeof(one));
-	mnl_socket_setsockopt(nl->sock, NETLINK_CAP_ACK, &one, sizeof(one));
-	nl->portid = mnl_socket_get_portid(nl->sock);
-	nl->seq = (uint32_t)time(NULL);
-	return 0;
-}
-
-void nft_nl_close(struct nft_nl *nl)
-{
-	if (nl->sock)
-		mnl_socket_close(nl->sock);
-	nl->sock = NULL;
-}
-
-struct talk {
-	mnl_cb_t cb;
-	void *data;
-	bool intr;
-};
-
-static int talk_cb(const struct nlmsghdr *nlh, void *data)
-{
-	struct talk *t = data;
-
-	if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
-		t->intr = true;
-	return t->cb ? t->cb(nlh, t->data) : MNL_CB_OK;
-}
-
-int nft_nl_talk(struct nft_nl *nl, struct nlmsghdr *req, mnl_cb_t cb, void *data)
-{
-	struct talk t = {cb, data, false};
-	char *buf;
-	ssize_t n;
-	int ret;
-
-	buf = malloc(RECV_SIZE);
-	if (!buf)
-		return -ENOMEM;
-	req->nlmsg_seq = ++nl->seq;
-	if (mnl_socket_sendto(nl->sock, req, req->nlmsg_len) < 0) {
-		ret = -errno;
-		goto out;
-	}
-	do {
-		n = mnl_socket_recvfrom(nl->sock, buf, RECV_SIZE);
-		if (n < 0) {
-			ret = -errno;
-			goto out;
-		}
-		ret = mnl_cb_run(buf, (size_t)n, req->nlmsg_seq, nl->portid, talk_cb, &t);
-	} while (ret > MNL_CB_STOP);
-	if (ret < 0) {
-		ret = errno ? -errno : -EIO;
-		goto out;
-	}
-	ret = t.intr ? -EINTR : 0;
-out:
-	free(buf);
-	return ret;
+	return nl_open(nl, NETLINK_NETFILTER);
 }
 
 static int genid_cb(const struct nlmsghdr *nlh, void *data)
@@ -105,19 +32,18 @@ static int genid_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-int nft_nl_genid(struct nft_nl *nl, uint32_t *genid)
+int nft_nl_genid(struct nl_sock *nl, uint32_t *genid)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nlmsghdr *nlh =
+	    nl_msg(nl, buf, (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETGEN, NLM_F_ACK);
 	struct nfgenmsg *g;
 
-	nlh->nlmsg_type = (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETGEN;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
 	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
 	g->nfgen_family = AF_UNSPEC;
 	g->version = NFNETLINK_V0;
 	*genid = 0;
-	return nft_nl_talk(nl, nlh, genid_cb, genid);
+	return nl_talk(nl, nlh, genid_cb, genid);
 }
 
 static struct nlmsghdr *batch_ctl(struct nft_batch *b, uint16_t type)
@@ -207,34 +133,12 @@ void nft_batch_free(struct nft_batch *b)
 	memset(b, 0, sizeof(*b));
 }
 
-/* The kernel's extended-ACK message, if any, of an error reply. */
-static const char *ext_msg(const struct nlmsghdr *nlh)
-{
-	const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
-	const struct nlattr *attr;
-	size_t off = sizeof(*nlh) + sizeof(*e);
-
-	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
-		return NULL;
-	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
-		off += e->msg.nlmsg_len - sizeof(e->msg);
-	if (off >= nlh->nlmsg_len)
-		return NULL;
-	for (attr = (const struct nlattr *)((const char *)nlh + off);
-	     mnl_attr_ok(attr, (int)((const char *)nlh + nlh->nlmsg_len - (const char *)attr));
-	     attr = mnl_attr_next(attr))
-		if (mnl_attr_get_type(attr) == NLMSGERR_ATTR_MSG &&
-		    mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) == 0)
-			return mnl_attr_get_str(attr);
-	return NULL;
-}
-
 static void describe(const struct nft_batch *b, const struct nlmsghdr *nlh, int error,
 		     struct err *err)
 {
 	const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
 	uint32_t i = e->msg.nlmsg_seq - b->seq0;
-	const char *ext = ext_msg(nlh);
+	const char *ext = nl_ext_ack_msg(nlh);
 
 	if (error == -ERESTART)
 		err_set(err, "the ruleset changed while this apply was computed; nothing was "
@@ -247,9 +151,9 @@ static void describe(const struct nft_batch *b, const struct nlmsghdr *nlh, int 
 			strerror(-error), ext ? ": " : "", ext ? ext : "");
 }
 
-int nft_batch_send(struct nft_nl *nl, struct nft_batch *b, struct err *err)
+int nft_batch_send(struct nl_sock *nl, struct nft_batch *b, struct err *err)
 {
-	int fd = mnl_socket_get_fd(nl->sock), size = (int)b->len + 65536, ret = 0;
+	int fd = mnl_socket_get_fd(nl->mnl), size = (int)b->len + 65536, ret = 0;
 	uint32_t acks = 0;
 	const struct nlmsghdr *nlh;
 	char *buf;
@@ -257,16 +161,16 @@ int nft_batch_send(struct nft_nl *nl, struct nft_batch *b, struct err *err)
 
 	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof(size)) < 0)
 		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
-	buf = malloc(RECV_SIZE);
+	buf = malloc(NL_RECV_SIZE);
 	if (!buf)
 		return -ENOMEM;
-	if (mnl_socket_sendto(nl->sock, b->buf, b->len) < 0) {
+	if (mnl_socket_sendto(nl->mnl, b->buf, b->len) < 0) {
 		ret = -errno;
 		err_set(err, "cannot send the batch (%zu bytes): %s", b->len, strerror(errno));
 		goto out;
 	}
 	/* The kernel handles the batch inside sendmsg: every reply is queued by now. */
-	while ((n = recv(fd, buf, RECV_SIZE, MSG_DONTWAIT)) > 0) {
+	while ((n = recv(fd, buf, NL_RECV_SIZE, MSG_DONTWAIT)) > 0) {
 		int len = (int)n;
 
 		for (nlh = (struct nlmsghdr *)buf; mnl_nlmsg_ok(nlh, len);

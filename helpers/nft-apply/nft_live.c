@@ -25,9 +25,11 @@ struct ctx {
 	int ret;
 };
 
-static struct nlmsghdr *request(char *buf, uint16_t type, uint16_t flags, const char *table)
+static struct nlmsghdr *request(struct nl_sock *nl, char *buf, uint16_t type, uint16_t flags,
+				const char *table)
 {
-	struct nlmsghdr *nlh = nftnl_nlmsg_build_hdr(buf, type, NFPROTO_INET, flags, 0);
+	struct nlmsghdr *nlh =
+	    nftnl_nlmsg_build_hdr(buf, type, NFPROTO_INET, flags, nl_next_seq(nl));
 
 	if (table)
 		mnl_attr_put_strz(nlh, NFTA_TABLE_NAME, table); /* NFTA_*_TABLE is 1 everywhere */
@@ -150,18 +152,18 @@ static int elem_cb(const struct nlmsghdr *nlh, void *data)
 	return c->ret ? MNL_CB_ERROR : MNL_CB_OK;
 }
 
-static int dump(struct nft_nl *nl, struct ctx *c, uint16_t msg, mnl_cb_t cb)
+static int dump(struct nl_sock *nl, struct ctx *c, uint16_t msg, mnl_cb_t cb)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh;
 	int ret;
 
-	nlh = request(buf, msg, NLM_F_DUMP, c->m->table);
-	ret = nft_nl_talk(nl, nlh, cb, c);
+	nlh = request(nl, buf, msg, NLM_F_DUMP, c->m->table);
+	ret = nl_talk(nl, nlh, cb, c);
 	return c->ret ? c->ret : ret;
 }
 
-static int dump_elems(struct nft_nl *nl, struct ctx *c)
+static int dump_elems(struct nl_sock *nl, struct ctx *c)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh;
@@ -170,22 +172,22 @@ static int dump_elems(struct nft_nl *nl, struct ctx *c)
 
 	for (i = 0; i < c->m->nsets; i++) {
 		c->set = &c->m->sets[i];
-		nlh = request(buf, NFT_MSG_GETSETELEM, NLM_F_DUMP, c->m->table);
+		nlh = request(nl, buf, NFT_MSG_GETSETELEM, NLM_F_DUMP, c->m->table);
 		mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_SET, c->set->name);
-		ret = nft_nl_talk(nl, nlh, elem_cb, c);
+		ret = nl_talk(nl, nlh, elem_cb, c);
 		if (c->ret || ret)
 			return c->ret ? c->ret : ret;
 	}
 	return 0;
 }
 
-static int read_once(struct nft_nl *nl, struct nft_model *m)
+static int read_once(struct nl_sock *nl, struct nft_model *m)
 {
 	struct ctx c = {.m = m};
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	int ret;
 
-	ret = nft_nl_talk(nl, request(buf, NFT_MSG_GETTABLE, NLM_F_ACK, m->table), table_cb, &c);
+	ret = nl_talk(nl, request(nl, buf, NFT_MSG_GETTABLE, NLM_F_ACK, m->table), table_cb, &c);
 	if (ret == -ENOENT)
 		return 0;
 	if (ret || c.ret)
@@ -200,34 +202,54 @@ static int read_once(struct nft_nl *nl, struct nft_model *m)
 	return 0;
 }
 
-int nft_live_read(struct nft_nl *nl, struct nft_model *m, uint32_t *genid, struct err *err)
-{
-	char table[sizeof(m->table)];
-	uint32_t after;
-	int ret, i;
+struct read_req {
+	struct nft_model *m;
+	char table[sizeof(((struct nft_model *)0)->table)];
+	uint32_t *genid;
+	struct err *err;
+	bool failed; /* err is set */
+};
 
-	memcpy(table, m->table, sizeof(table));
-	for (i = 0; i < TRIES; i++) {
-		if ((ret = nft_nl_genid(nl, genid)) < 0) {
-			err_set(err, "cannot read the ruleset generation: %s", strerror(-ret));
-			return ret;
-		}
-		nft_model_free(m);
-		nft_model_init(m, table);
-		ret = read_once(nl, m);
-		if (ret == -EINTR)
-			continue;
-		if (ret < 0) {
-			err_set(err, "cannot read table inet %s: %s", table, strerror(-ret));
-			return ret;
-		}
-		if ((ret = nft_nl_genid(nl, &after)) < 0) {
-			err_set(err, "cannot read the ruleset generation: %s", strerror(-ret));
-			return ret;
-		}
-		if (after == *genid)
-			return 0;
+/*
+ * One read between two generation ids; -EINTR (read again) when a dump was interrupted or the
+ * ruleset moved meanwhile.
+ */
+static int read_between_generations(struct nl_sock *nl, void *data)
+{
+	struct read_req *r = data;
+	uint32_t after;
+	int ret;
+
+	if ((ret = nft_nl_genid(nl, r->genid)) < 0)
+		goto fail_gen;
+	nft_model_free(r->m);
+	nft_model_init(r->m, r->table);
+	ret = read_once(nl, r->m);
+	if (ret == -EINTR)
+		return ret;
+	if (ret < 0) {
+		r->failed = true;
+		err_set(r->err, "cannot read table inet %s: %s", r->table, strerror(-ret));
+		return ret;
 	}
-	err_set(err, "table inet %s kept changing while being read (%d tries)", table, TRIES);
-	return -EAGAIN;
+	if ((ret = nft_nl_genid(nl, &after)) < 0)
+		goto fail_gen;
+	return after == *r->genid ? 0 : -EINTR;
+fail_gen:
+	r->failed = true;
+	err_set(r->err, "cannot read the ruleset generation: %s", strerror(-ret));
+	return ret == -EINTR ? -EPROTO : ret;
+}
+
+int nft_live_read(struct nl_sock *nl, struct nft_model *m, uint32_t *genid, struct err *err)
+{
+	struct read_req r = {.m = m, .genid = genid, .err = err};
+	int ret;
+
+	memcpy(r.table, m->table, sizeof(r.table));
+	ret = nl_read_consistent(nl, read_between_generations, &r, TRIES);
+	if (ret == -EAGAIN && !r.failed)
+		err_set(err, "table inet %s kept changing while being read (%d tries)", r.table,
+			TRIES);
+	return ret;
 }

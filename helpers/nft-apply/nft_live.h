@@ -12,6 +12,6 @@
  * @genid with the generation the whole read belongs to: the read is retried when the ruleset
  * changes in the middle. A missing table leaves m->exists false.
  */
-int nft_live_read(struct nft_nl *nl, struct nft_model *m, uint32_t *genid, struct err *err);
+int nft_live_read(struct nl_sock *nl, struct nft_model *m, uint32_t *genid, struct err *err);
 
 #endif

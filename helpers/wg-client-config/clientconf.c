@@ -8,6 +8,7 @@
 #include <sodium.h>
 
 #include "clientconf.h"
+#include "json_get.h"
 #include "wgcheck.h"
 #include "wgstate.h"
 
@@ -16,31 +17,15 @@ static const char *const fields[] = {
     "endpoint", "allowed_ips",	    "persistent_keepalive", "mtu",	 NULL,
 };
 
-static bool get_str(json_t *spec, const char *field, bool required, const char **out,
-		    struct err *err)
-{
-	json_t *v = json_object_get(spec, field);
-
-	*out = NULL;
-	if (!v)
-		return required ? err_set(err, "%s: missing", field) : true;
-	if (!json_is_string(v) || !json_string_length(v))
-		return err_set(err, "%s: must be a non-empty string", field);
-	if (strlen(json_string_value(v)) != json_string_length(v))
-		return err_set(err, "%s: must not contain NUL", field);
-	*out = json_string_value(v);
-	return true;
-}
-
 static bool get_int(json_t *spec, const char *field, int min, int max, int *out, struct err *err)
 {
-	json_t *v = json_object_get(spec, field);
+	long long v;
+	bool given;
 
-	if (!v)
-		return true;
-	if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max)
-		return err_set(err, "%s: must be an integer from %d to %d", field, min, max);
-	*out = (int)json_integer_value(v);
+	if (!json_get_int(spec, field, NULL, min, max, &v, &given, err))
+		return false;
+	if (given)
+		*out = (int)v;
 	return true;
 }
 
@@ -51,8 +36,8 @@ static bool get_list(json_t *spec, const char *field, unsigned int max, struct c
 	json_t *arr = json_object_get(spec, field), *v;
 	size_t i;
 
-	if (!json_is_array(arr))
-		return err_set(err, "%s: must be a list of strings", field);
+	if (!json_get_list(arr, field, "strings", false, err))
+		return false;
 	if (json_array_size(arr) > max)
 		return err_set(err, "%s: at most %u entries", field, max);
 	json_array_foreach (arr, i, v) {
@@ -193,22 +178,14 @@ static bool add_aip(struct clientconf *cc, const char *text, struct err *err)
 
 bool clientconf_parse(struct clientconf *cc, json_t *spec, struct err *err)
 {
-	const char *name, *pub, *endpoint, *key;
-	json_t *v;
+	const char *name, *pub, *endpoint;
 
 	memset(cc, 0, sizeof(*cc));
 	cc->keepalive = -1;
 	if (!json_is_object(spec))
 		return err_set(err, "the spec must be a JSON object");
-	json_object_foreach (spec, key, v) {
-		const char *const *f;
-
-		for (f = fields; *f && strcmp(*f, key); f++)
-			;
-		if (!*f)
-			return err_set(err, "unknown field \"%.64s\"", key);
-	}
-	if (!get_str(spec, "name", true, &name, err))
+	if (!json_get_known(spec, "", fields, err) ||
+	    !json_get_str(spec, "name", NULL, true, &name, err))
 		return false;
 	if (!wgstate_name_valid(name))
 		return err_set(err,
@@ -216,11 +193,11 @@ bool clientconf_parse(struct clientconf *cc, json_t *spec, struct err *err)
 			       "with a letter or digit",
 			       name);
 	snprintf(cc->name, sizeof(cc->name), "%s", name);
-	if (!get_str(spec, "private_key_file", true, &cc->private_key_file, err) ||
-	    !get_str(spec, "preshared_key_file", false, &cc->preshared_key_file, err))
+	if (!json_get_str(spec, "private_key_file", NULL, true, &cc->private_key_file, err) ||
+	    !json_get_str(spec, "preshared_key_file", NULL, false, &cc->preshared_key_file, err))
 		return false;
 	if (!json_object_get(spec, "addresses"))
-		return err_set(err, "addresses: missing");
+		return err_set(err, "addresses: is required");
 	if (!get_list(spec, "addresses", CLIENTCONF_MAX_ADDRS, cc, add_addr, err))
 		return false;
 	if (!cc->n_addrs)
@@ -228,7 +205,7 @@ bool clientconf_parse(struct clientconf *cc, json_t *spec, struct err *err)
 	if (json_object_get(spec, "dns") &&
 	    !get_list(spec, "dns", CLIENTCONF_MAX_DNS, cc, add_dns, err))
 		return false;
-	if (!get_str(spec, "server_public_key", true, &pub, err))
+	if (!json_get_str(spec, "server_public_key", NULL, true, &pub, err))
 		return false;
 	if (!key_from_base64(cc->server_public_key, pub))
 		return err_set(err, "server_public_key: \"%.64s\" is not a base64 key of 32 bytes",
@@ -237,7 +214,7 @@ bool clientconf_parse(struct clientconf *cc, json_t *spec, struct err *err)
 		err_prefix(err, "server_");
 		return false;
 	}
-	if (!get_str(spec, "endpoint", true, &endpoint, err))
+	if (!json_get_str(spec, "endpoint", NULL, true, &endpoint, err))
 		return false;
 	if (!clientconf_endpoint_valid(endpoint, err)) {
 		err_prefix(err, "endpoint: ");

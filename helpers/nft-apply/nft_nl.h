@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * nf_tables over netlink with libmnl: one socket, dumps that survive multi-part replies and
- * report NLM_F_DUMP_INTR, the ruleset generation id, and one batch per transaction whose
- * begin message carries the generation id the batch was computed against.
+ * nf_tables on the one netlink wrapper (nl.h: socket, timeouts, dumps, extended ACKs): the
+ * ruleset generation id, and one batch per transaction whose begin message carries the
+ * generation id the batch was computed against.
  */
 #ifndef WARREN_NFT_NL_H
 #define WARREN_NFT_NL_H
@@ -13,21 +13,12 @@
 #include <libmnl/libmnl.h>
 
 #include "err.h"
+#include "nl.h"
 
-struct nft_nl {
-	struct mnl_socket *sock;
-	uint32_t portid, seq;
-};
-
-int nft_nl_open(struct nft_nl *nl);
-void nft_nl_close(struct nft_nl *nl);
+/* A NETLINK_NETFILTER socket from nl_open: 0 or -errno. Close with nl_close. */
+int nft_nl_open(struct nl_sock *nl);
 /* Reads the ruleset generation id (NFT_MSG_GETGEN). */
-int nft_nl_genid(struct nft_nl *nl, uint32_t *genid);
-/*
- * Sends @req (its seq is set here) and runs @cb on every reply message until the end.
- * Returns 0, -EINTR when the dump was interrupted by a concurrent change, or -errno.
- */
-int nft_nl_talk(struct nft_nl *nl, struct nlmsghdr *req, mnl_cb_t cb, void *data);
+int nft_nl_genid(struct nl_sock *nl, uint32_t *genid);
 
 /*
  * A growable batch: begin (with the generation id) ... end, sent in one sendmsg so that the
@@ -53,6 +44,6 @@ void nft_batch_free(struct nft_batch *b);
  * Sends the batch and drains every reply. -ERESTART means the ruleset changed after the batch
  * was computed; err describes the failing message and the kernel's extended ACK text.
  */
-int nft_batch_send(struct nft_nl *nl, struct nft_batch *b, struct err *err);
+int nft_batch_send(struct nl_sock *nl, struct nft_batch *b, struct err *err);
 
 #endif
