@@ -187,12 +187,13 @@ eq "the previous ruleset is intact" "$before" "$(ruleset)"
 ok "and still enforced" tcp 192.168.100.3 192.168.20.5 9090
 
 # --- a ruleset changed underneath: the batch carries the generation and the kernel refuses it ---
-# strace holds nft-apply right before it sends its batch (the third setsockopt, SO_SNDBUFFORCE,
-# comes after the read and the compare); meanwhile another commit moves the generation.
+# strace holds nft-apply right before it sends its batch: the fifth setsockopt (SO_SNDBUFFORCE;
+# nl_open's two timeouts and others come first) follows the read and the compare. Meanwhile
+# another commit moves the generation.
 policy p4 '.peers[1].access[0].ports = [9090] | .deny_networks += ["10.9.9.0/24"]'
 before=$(ruleset)
 nsx "$G" env ASAN_OPTIONS=detect_leaks=0 strace -qq -o /dev/null -e trace=setsockopt \
-	-e inject=setsockopt:delay_exit=2000000:when=3 "$APPLY" "$D/p4.json" >"$D/race" &
+	-e inject=setsockopt:delay_exit=2000000:when=5 "$APPLY" "$D/p4.json" >"$D/race" &
 race=$!
 sleep 0.8
 nsx "$G" nft add table inet "nftbump$T_ID"
@@ -239,7 +240,12 @@ held() { # a held connection in the background; $D/held.out says "open" or "cut"
 	rm -f "$D/go" "$D/go.up" "$D/held.out"
 	nsx "$C" python3 -c '
 import os, socket, sys, time
-c = socket.create_connection(("192.168.20.5", 7007), timeout=2, source_address=("192.168.100.2", 0))
+for attempt in range(30):  # the echo server listens; the first SYN may still race the tunnel
+    try:
+        c = socket.create_connection(("192.168.20.5", 7007), timeout=2, source_address=("192.168.100.2", 0))
+        break
+    except OSError:
+        time.sleep(0.1)
 c.sendall(b"a"); assert c.recv(1) == b"a"
 open(sys.argv[1] + ".up", "w").close()
 while not os.path.exists(sys.argv[1]): time.sleep(0.05)
