@@ -40,10 +40,10 @@ cat >"$D/play.yml" <<EOT
         tasks_from: server
     - name: Write the server private key.
       ansible.builtin.copy:
-        content: "{{ wireguard_peers__vault.wireguard_keys.server.private_key }}\n"
+        content: "{{ wireguard_peers_server_private_key }}\n"
         dest: $D/server.key
         mode: "0600"
-      when: wireguard_peers__vault is defined
+      when: wireguard_peers_server_private_key is defined
       no_log: true
     - name: Apply the peers to the interface.
       wg_peer_sync:
@@ -53,7 +53,7 @@ cat >"$D/play.yml" <<EOT
           private_key_file: $D/server.key
           listen_port: 51820
           peers: "{{ wireguard_peers_state }}"
-      when: wireguard_peers__vault is defined
+      when: wireguard_peers_server_private_key is defined
       register: sync
     - name: Keep the facts for the test.
       ansible.builtin.copy:
