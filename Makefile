@@ -81,6 +81,12 @@ deps:
 unit: $(UNIT)
 	@set -e; for t in $(UNIT); do echo "  UNIT    $$t"; $$t; done
 
+# The modules' shared Python (module_utils/): address allocation, the key store, the helper
+# contract. Debian's python3-pytest, so the system Python that Ansible runs modules with.
+PYTHON ?= /usr/bin/python3
+pytest:
+	$(PYTHON) -m pytest -q -p no:cacheprovider tests/python
+
 lint:
 	tests/lint
 
@@ -100,6 +106,7 @@ test: deps
 	$(MAKE) all
 	$(MAKE) lint
 	$(MAKE) unit
+	$(MAKE) pytest
 	$(MAKE) integration
 	$(MAKE) asan
 	$(MAKE) vm
@@ -119,7 +126,7 @@ molecule: all deb
 	tests/molecule-run default
 	tests/molecule-run server
 
-.PHONY: all install clean deps unit lint asan integration vm test fuzz bench molecule
+.PHONY: all install clean deps unit pytest lint asan integration vm test fuzz bench molecule
 .DELETE_ON_ERROR:
 .SECONDARY:
 

@@ -20,6 +20,7 @@ mkdir -p "$INV/host_vars" "$D/tmp"
 head -c 24 /dev/urandom | base64 >"$D/vault-pass"
 : >"$D/ansible.cfg"
 export ANSIBLE_CONFIG=$D/ansible.cfg ANSIBLE_LIBRARY=$REPO/library ANSIBLE_ROLES_PATH=$REPO/roles
+export ANSIBLE_MODULE_UTILS=$REPO/module_utils ANSIBLE_FILTER_PLUGINS=$REPO/filter_plugins
 export ANSIBLE_VAULT_PASSWORD_FILE=$D/vault-pass ANSIBLE_NOCOLOR=1 ANSIBLE_LOCAL_TEMP=$D/tmp
 export ANSIBLE_RETRY_FILES_ENABLED=0 ANSIBLE_PYTHON_INTERPRETER=/usr/bin/python3
 
