@@ -6,6 +6,7 @@
 #   make bench    benchmarks against the named reference tools (not part of the tests)
 #   make fuzz     bounded libFuzzer runs; any crash fails
 #   make deb      Debian package of the helpers (see helpers/debian.mk)
+#   make collection  the warren.wireguard Ansible collection tarball (build/collection/)
 
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
@@ -107,6 +108,7 @@ test: deps
 	$(MAKE) lint
 	$(MAKE) unit
 	$(MAKE) pytest
+	$(MAKE) collection-check
 	$(MAKE) integration
 	$(MAKE) asan
 	$(MAKE) vm
@@ -121,12 +123,23 @@ bench: all
 	WARREN_BIN=$(CURDIR)/$(B) bench/run
 	WARREN_BIN=$(CURDIR)/$(B) tests/vm/run --timeout 3000 --bench env ROUNDS=3 bench/run wg-peer-sync
 
+# The warren.wireguard collection, assembled by collection/build from roles/, library/,
+# module_utils/, filter_plugins/ and collection/ (nothing copied is committed) and built with
+# ansible-galaxy. collection-check installs the tarball into a temporary path and uses it by FQCN.
+COLLECTION_VERSION ?= 0.1.$(shell git rev-list --count HEAD 2>/dev/null || echo 0)
+collection:
+	collection/build $(B)/collection $(COLLECTION_VERSION)
+
+collection-check: collection
+	tests/collection-check $(B)/collection/warren-wireguard-$(COLLECTION_VERSION).tar.gz
+
 # Molecule's sequence on real LXC containers (roles/wireguard_ct, lxc backend), with ansible-playbook.
 molecule: all deb
 	tests/molecule-run default
 	tests/molecule-run server
 
-.PHONY: all install clean deps unit pytest lint asan integration vm test fuzz bench molecule
+.PHONY: all install clean deps unit pytest lint asan integration vm test fuzz bench molecule \
+	collection collection-check
 .DELETE_ON_ERROR:
 .SECONDARY:
 

@@ -17,7 +17,7 @@ description:
     that uid/gid N on the tarball becomes I(id_base)+N on disk, keeping modes and setuid bits.
     A marker file next to I(dest) records the tarball's name (which carries the hash of the
     package list). When it names another tarball, the rootfs is unpacked again and replaces the
-    old one, which is deleted: stop the container first. A rootfs without a marker is never
+    old one, which is deleted, so stop the container first. A rootfs without a marker is never
     overwritten.
 options:
   tarball: {description: Cache file (uncompressed tar)., type: path, required: true}
