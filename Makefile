@@ -6,6 +6,7 @@
 #   make bench    benchmarks against the named reference tools (not part of the tests)
 #   make fuzz     bounded libFuzzer runs; any crash fails
 #   make deb      Debian package of the helpers (see helpers/debian.mk)
+#   make collection  the warren.wireguard Ansible collection tarball (build/collection/)
 
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
@@ -93,6 +94,12 @@ deps:
 unit: $(UNIT)
 	@set -e; for t in $(UNIT); do echo "  UNIT    $$t"; $$t; done
 
+# The modules' shared Python (module_utils/): address allocation, the key store, the helper
+# contract. Debian's python3-pytest, so the system Python that Ansible runs modules with.
+PYTHON ?= /usr/bin/python3
+pytest:
+	$(PYTHON) -m pytest -q -p no:cacheprovider tests/python
+
 lint:
 	tests/lint
 
@@ -112,6 +119,8 @@ test: deps
 	$(MAKE) all
 	$(MAKE) lint
 	$(MAKE) unit
+	$(MAKE) pytest
+	$(MAKE) collection-check
 	$(MAKE) integration
 	$(MAKE) asan
 	$(MAKE) vm
@@ -126,12 +135,23 @@ bench: all
 	WARREN_BIN=$(CURDIR)/$(B) bench/run
 	WARREN_BIN=$(CURDIR)/$(B) tests/vm/run --timeout 3000 --bench env ROUNDS=3 bench/run wg-peer-sync
 
+# The warren.wireguard collection, assembled by collection/build from roles/, library/,
+# module_utils/, filter_plugins/ and collection/ (nothing copied is committed) and built with
+# ansible-galaxy. collection-check installs the tarball into a temporary path and uses it by FQCN.
+COLLECTION_VERSION ?= 0.1.$(shell git rev-list --count HEAD 2>/dev/null || echo 0)
+collection:
+	collection/build $(B)/collection $(COLLECTION_VERSION)
+
+collection-check: collection
+	tests/collection-check $(B)/collection/warren-wireguard-$(COLLECTION_VERSION).tar.gz
+
 # Molecule's sequence on real LXC containers (roles/wireguard_ct, lxc backend), with ansible-playbook.
 molecule: all deb
 	tests/molecule-run default
 	tests/molecule-run server
 
-.PHONY: all install clean deps unit lint asan integration vm test fuzz bench molecule
+.PHONY: all install clean deps unit pytest lint asan integration vm test fuzz bench molecule \
+	collection collection-check
 .DELETE_ON_ERROR:
 .SECONDARY:
 

@@ -48,6 +48,7 @@ wireguard_ct_ipv4: 192.168.10.90/24
 wireguard_ct_gateway: 192.168.10.1
 wireguard_ct_lxc_start_group: $CT
 wireguard_ct_probe_bin: $REPO/build/lxc-probe
+wireguard_ct_guests: [$CT]
 EOT
 servers() {
 	cat >"$INV/group_vars/wireguard_servers.yml" <<EOT
@@ -56,7 +57,6 @@ wireguard_peers_bin_dir: $REPO/build
 wireguard_peers_data_dir: $T/data/wg0
 wireguard_peers_peers: [$1]
 wireguard_server_helpers_deb: $REPO/build/warren-helpers.deb
-wireguard_server_private_key: "{{ wireguard_peers__vault.wireguard_keys.server.private_key }}"
 EOT
 }
 

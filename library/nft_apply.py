@@ -3,9 +3,13 @@
 # Thin wrapper: all logic is in the nft-apply helper (docs/nft-apply.md).
 import json
 import os
-import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
+
+try:
+    from ansible.module_utils.warren import helper_path, run_json, temp_json
+except ImportError:
+    from ansible_collections.warren.wireguard.plugins.module_utils.warren import helper_path, run_json, temp_json
 
 DOCUMENTATION = r"""
 module: nft_apply
@@ -71,30 +75,22 @@ def main():
         required_if=[("state", "present", ["policy"])],
         supports_check_mode=True)
     p = module.params
-    helper = p["helper"] if "/" in p["helper"] else module.get_bin_path(p["helper"], True)
+    helper = helper_path(module, p["helper"])
     table = p["table"] or (p["policy"] or {}).get("table") or "warren"
     before = show(module, helper, table) if module._diff else None
     path = None
     try:
         if p["state"] == "present":
-            fd, path = tempfile.mkstemp(prefix="nft-apply.", suffix=".json")
-            with os.fdopen(fd, "w") as f:
-                json.dump(p["policy"], f)
+            path = temp_json(p["policy"], "nft-apply.")
             cmd = [helper, "apply", path]
         else:
             cmd = [helper, "delete", table]
         if module.check_mode:
             cmd.append("--check")
-        rc, out, err = module.run_command(cmd)
+        result = run_json(module, cmd)
     finally:
         if path:
             os.unlink(path)
-    try:
-        result = json.loads(out)
-    except ValueError:
-        module.fail_json(msg="nft-apply printed no JSON: %s" % (err or out).strip(), rc=rc)
-    if rc != 0 or result.get("failed"):
-        module.fail_json(msg=result.get("msg", "nft-apply failed"), rc=rc)
     if before is not None and result.get("changed"):
         after = "(check mode: not applied)\n" if module.check_mode else show(module, helper, table)
         result["diff"] = dict(before=before, after=after, before_header="live " + table,

@@ -1,12 +1,20 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0-only
 # Controller bookkeeping (not on the data path): stable VPN addresses recorded in a YAML file.
-import ipaddress
+# The allocation itself: module_utils/warren_alloc.py.
 import os
-import re
 
 import yaml
 from ansible.module_utils.basic import AnsibleModule
+
+try:
+    from ansible.module_utils.warren import peer_name_problem, write_atomic
+    from ansible.module_utils.warren_alloc import AllocError, allocate
+except ImportError:
+    from ansible_collections.warren.wireguard.plugins.module_utils.warren import (
+        peer_name_problem, write_atomic)
+    from ansible_collections.warren.wireguard.plugins.module_utils.warren_alloc import (
+        AllocError, allocate)
 
 DOCUMENTATION = r"""
 module: wg_address_alloc
@@ -51,16 +59,6 @@ released: {description: Peers whose address was released., type: list}
 server_address: {description: The lowest reserved address (the server's)., type: str}
 """
 
-NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,62}$")
-
-
-def host(pool, a):
-    """Whether @a is a usable host address of @pool (not the network or broadcast address)."""
-    if a == pool.network_address and pool.prefixlen < pool.max_prefixlen - 1:
-        return False
-    return not (pool.version == 4 and pool.prefixlen < 31 and a == pool.broadcast_address)
-
-
 def main():
     peer = dict(name=dict(type="str", required=True), address=dict(type="str"),
                 state=dict(type="str", default="present", choices=["present", "absent"]))
@@ -69,72 +67,26 @@ def main():
         reserved=dict(type="list", elements="str"),
         peers=dict(type="list", elements="dict", options=peer, default=[])),
         supports_check_mode=True)
-    p, fail = module.params, module.fail_json
-    try:
-        pool = ipaddress.ip_network(p["pool"])
-        reserved = {ipaddress.ip_address(a) for a in p["reserved"] or [next(pool.hosts())]}
-    except (ValueError, StopIteration) as e:
-        fail(msg="pool/reserved: %s" % e)
+    p = module.params
+    problem = peer_name_problem(p["peers"])
+    if problem:
+        module.fail_json(msg=problem)
     old = {}
     if os.path.exists(p["path"]):
         with open(p["path"]) as f:
             old = (yaml.safe_load(f) or {}).get("addresses") or {}
-    alloc = {n: ipaddress.ip_address(a) for n, a in old.items()}
-    names = [q["name"] for q in p["peers"]]
-    for q in p["peers"]:
-        if not NAME.match(q["name"]) or names.count(q["name"]) > 1:
-            fail(msg="peer name %r is invalid or listed twice" % q["name"])
-    released = [q["name"] for q in p["peers"] if q["state"] == "absent" and q["name"] in alloc]
-    for n in released:
-        del alloc[n]
-    present = [q for q in p["peers"] if q["state"] == "present"]
-    for q in present:
-        if q["address"] is None:
-            continue
-        try:
-            a = ipaddress.ip_address(q["address"])
-        except ValueError:
-            fail(msg="peer %s: %r is not an IP address" % (q["name"], q["address"]))
-        if a not in pool:
-            fail(msg="peer %s: address %s is outside the pool %s" % (q["name"], a, pool))
-        if a in reserved or not host(pool, a):
-            fail(msg="peer %s: address %s is reserved in the pool %s" % (q["name"], a, pool))
-        holder = [n for n, b in alloc.items() if b == a and n != q["name"]]
-        if holder:
-            fail(msg="two peers claim %s: %s and %s" % (a, holder[0], q["name"]))
-        alloc[q["name"]] = a
-    for n, a in alloc.items():
-        if a not in pool:
-            fail(msg="peer %s holds %s, outside the pool %s (release it with state: absent)"
-                 % (n, a, pool))
-    new = [q["name"] for q in present if q["name"] not in alloc]
-    used = set(alloc.values()) | reserved
-    free = (a for a in pool.hosts() if a not in used)
-    for n in new:
-        a = next(free, None)
-        if a is None:
-            usable = sum(1 for h in pool.hosts() if h not in reserved)
-            fail(msg="pool %s is exhausted: %d usable addresses, %d allocated, %d more needed "
-                 "(%s)" % (pool, usable, len(alloc), len(new) - new.index(n),
-                           ", ".join(new[new.index(n):])))
-        alloc[n] = a
-    allocated = [q["name"] for q in present if str(alloc[q["name"]]) != old.get(q["name"])]
-    after = {n: str(a) for n, a in sorted(alloc.items())}
-    changed = after != {n: str(a) for n, a in sorted(old.items())}
-    text = yaml.safe_dump({"pool": str(pool), "addresses": after}, default_flow_style=False)
+    try:
+        r = allocate(p["pool"], p["reserved"], old, p["peers"])
+    except AllocError as e:
+        module.fail_json(msg=str(e))
+    changed = r["after"] != {n: str(a) for n, a in sorted(old.items())}
     if changed and not module.check_mode:
-        tmp = "%s.tmp.%d" % (p["path"], os.getpid())
-        with open(tmp, "w") as f:
-            f.write("# Managed by warren (wg_address_alloc): allocated once, never renumbered.\n")
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.rename(tmp, p["path"])
-    module.exit_json(changed=changed, allocated=allocated, released=released,
-                     server_address=str(min(reserved)),
-                     addresses={q["name"]: str(alloc[q["name"]]) for q in present},
+        write_atomic(p["path"], "# Managed by warren (wg_address_alloc): allocated once, never renumbered.\n" +
+                     yaml.safe_dump({"pool": r["pool"], "addresses": r["after"]}, default_flow_style=False))
+    module.exit_json(changed=changed, allocated=r["allocated"], released=r["released"],
+                     server_address=r["server_address"], addresses=r["addresses"],
                      diff=dict(before=yaml.safe_dump(dict(sorted(old.items()))),
-                               after=yaml.safe_dump(after)))
+                               after=yaml.safe_dump(r["after"])))
 
 
 if __name__ == "__main__":

@@ -8,6 +8,11 @@ import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
 
+try:
+    from ansible.module_utils.warren import helper_path, run_json
+except ImportError:
+    from ansible_collections.warren.wireguard.plugins.module_utils.warren import helper_path, run_json
+
 DOCUMENTATION = r"""
 module: wg_client_config
 short_description: Write a peer's WireGuard client .conf and its QR codes (PNG, SVG)
@@ -73,10 +78,10 @@ def main():
                                            "endpoint"))],
         supports_check_mode=True)
     p = module.params
-    helper = p["helper"] if "/" in p["helper"] else module.get_bin_path(p["helper"], True)
+    helper = helper_path(module, p["helper"])
     check = ["--check"] if module.check_mode else []
     if p["state"] == "absent":
-        rc, out, err = module.run_command([helper, "remove", p["name"], "--dir", p["dir"]] + check)
+        result = run_json(module, [helper, "remove", p["name"], "--dir", p["dir"]] + check)
     else:
         shm = "/dev/shm" if os.access("/dev/shm", os.W_OK) else None
         tmp = tempfile.mkdtemp(prefix="wg-client-config.", dir=shm)
@@ -90,16 +95,10 @@ def main():
                     fd = os.open(spec[field], os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
                     with os.fdopen(fd, "w") as f:
                         f.write(p[key].strip() + "\n")
-            rc, out, err = module.run_command([helper, "write", "-", "--dir", p["dir"]] + check,
-                                              data=json.dumps(spec))
+            result = run_json(module, [helper, "write", "-", "--dir", p["dir"]] + check,
+                              data=json.dumps(spec))
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
-    try:
-        result = json.loads(out)
-    except ValueError:
-        module.fail_json(msg="wg-client-config printed no JSON: %s" % err.strip()[-300:], rc=rc)
-    if rc != 0 or result.get("failed"):
-        module.fail_json(msg=result.get("msg", "wg-client-config failed"), rc=rc)
     module.exit_json(**result)
 
 

@@ -1,12 +1,20 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0-only
 # Controller-side key store: keys are made by the wg-peer-sync helper, kept in Ansible Vault.
-import base64
+# Which keys to add or remove: module_utils/warren_keys.py.
 import os
-import re
 
 import yaml
 from ansible.module_utils.basic import AnsibleModule
+
+try:
+    from ansible.module_utils.warren import helper_path, peer_name_problem, run, write_atomic
+    from ansible.module_utils.warren_keys import KeyStoreError, keys_of, public_key_problem, update
+except ImportError:
+    from ansible_collections.warren.wireguard.plugins.module_utils.warren import (
+        helper_path, peer_name_problem, run, write_atomic)
+    from ansible_collections.warren.wireguard.plugins.module_utils.warren_keys import (
+        KeyStoreError, keys_of, public_key_problem, update)
 
 DOCUMENTATION = r"""
 module: wg_keys
@@ -60,32 +68,6 @@ removed: {description: Names whose entries were deleted., type: list}
 exists: {description: Whether the vault file exists after the run., type: bool}
 """
 
-NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,62}$")
-PUBKEY = re.compile(r"^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw480]=$")
-# Curve25519 u-coordinates of small order (RFC 7748 section 7): 0, 1, the two points of order 8,
-# p-1, p and p+1. No handshake succeeds with such a key; the all-zero one is the usual placeholder.
-P25519 = 2 ** 255 - 19
-LOW_ORDER = {0, 1, P25519 - 1, P25519, P25519 + 1,
-             325606250916557431795983626356110631294008115727848805560023387167927233504,
-             39382357235489614581723060781553021112529911719440698176882885853963445705823}
-
-
-def public_key_problem(text):
-    """Why @text is not a usable WireGuard public key, or None."""
-    if not PUBKEY.match(text):
-        return "is not a base64 key of 32 bytes (the output of wg pubkey)"
-    if int.from_bytes(base64.b64decode(text), "little") & ~(1 << 255) in LOW_ORDER:
-        return "is the all-zero key or another low-order point (a placeholder?)"
-    return None
-
-
-def run(module, cmd, data=None):
-    rc, out, err = module.run_command(cmd, data=data, binary_data=True)
-    if rc != 0:
-        module.fail_json(msg="%s failed: %s" % (os.path.basename(cmd[0]), err.strip()[-300:]))
-    return out
-
-
 def main():
     peer = dict(name=dict(type="str", required=True), public_key=dict(type="str"),
                 preshared_key=dict(type="bool", default=True),
@@ -97,17 +79,17 @@ def main():
         vault_password_file=dict(type="path", required=True, no_log=False), vault_id=dict(type="str"),
         helper=dict(type="str", default="wg-peer-sync")), supports_check_mode=True)
     p = module.params
-    helper = p["helper"] if "/" in p["helper"] else module.get_bin_path(p["helper"], True)
+    helper = helper_path(module, p["helper"])
     vault = [module.get_bin_path("ansible-vault", True)]
     # Only this password: the environment's vault ids would make encryption ambiguous.
     for var in ("ANSIBLE_VAULT_PASSWORD_FILE", "ANSIBLE_VAULT_IDENTITY_LIST"):
         os.environ.pop(var, None)
     label = p["vault_id"] or "default"
     secret = ["--vault-id", "%s@%s" % (label, p["vault_password_file"])]
-    names = [q["name"] for q in p["peers"]]
+    problem = peer_name_problem(p["peers"])
+    if problem:
+        module.fail_json(msg=problem)
     for q in p["peers"]:
-        if not NAME.match(q["name"]) or names.count(q["name"]) > 1:
-            module.fail_json(msg="peer name %r is invalid or listed twice" % q["name"])
         why = q["public_key"] is not None and public_key_problem(q["public_key"])
         if why:
             module.fail_json(msg="peer %s: public_key %s" % (q["name"], why))
@@ -119,9 +101,10 @@ def main():
         mode_ok = os.stat(p["path"]).st_mode & 0o7777 == 0o600
         data = yaml.safe_load(run(module, vault + ["decrypt"] + secret +
                                       ["--output", "-", p["path"]])) or {}
-        if not isinstance(data, dict) or not isinstance(data.get("wireguard_keys", {}), dict):
-            module.fail_json(msg="%s does not hold a wireguard_keys mapping" % p["path"])
-    keys = data.setdefault("wireguard_keys", {})
+    try:
+        keys = keys_of(data)
+    except KeyStoreError as e:
+        module.fail_json(msg="%s %s" % (p["path"], e))
     server = (keys.get("server") or {}).get("private_key")
     brought = [q for q in p["peers"] if q["public_key"] is not None and q["state"] == "present"]
     if server and brought:
@@ -130,53 +113,26 @@ def main():
             if q["public_key"] == own:
                 module.fail_json(msg="peer %s: public_key is the server's own public key"
                                  % q["name"])
-    peers = keys.setdefault("peers", {}) or {}
-    keys["peers"] = peers
-    before = sorted(peers)
-    generated, removed = [], []
-    if p["server"] and "private_key" not in keys.setdefault("server", {}):
-        generated.append("server")
-        if not module.check_mode:
-            keys["server"]["private_key"] = run(module, [helper, "genkey"]).strip()
-    for q in p["peers"]:
-        name, entry = q["name"], peers.get(q["name"]) or {}
-        if q["state"] == "absent":
-            if name in peers:
-                removed.append(name)
-                del peers[name]
-            continue
-        want = {"private_key": q["public_key"] is None, "preshared_key": q["preshared_key"]}
-        new = {k: v for k, v in entry.items() if want.get(k)}
-        for k, cmd in (("private_key", "genkey"), ("preshared_key", "genpsk")):
-            if want[k] and k not in new:
-                new[k] = None if module.check_mode else run(module, [helper, cmd]).strip()
-        if new != entry:
-            generated.append(name)
-            peers[name] = new
+    before = sorted(keys["peers"])
+    generated, removed = update(keys, p["peers"], p["server"], lambda kind: None if module.check_mode
+                                else run(module, [helper, kind]).strip())
     changed = bool(generated or removed) or not mode_ok
     if changed and not module.check_mode:
         text = yaml.safe_dump(data, default_flow_style=False, sort_keys=True)
-        cipher = run(module, vault + ["encrypt"] + secret +
-                     ["--encrypt-vault-id", label, "--output", "-", "-"], text)
-        tmp = "%s.tmp.%d" % (p["path"], os.getpid())
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as f:
-            f.write(cipher)
-            f.flush()
-            os.fsync(f.fileno())
-        os.rename(tmp, p["path"])
+        write_atomic(p["path"], run(module, vault + ["encrypt"] + secret +
+                                    ["--encrypt-vault-id", label, "--output", "-", "-"], text), 0o600)
     pub = {}
     for q in p["peers"]:
-        priv = (peers.get(q["name"]) or {}).get("private_key")
+        priv = (keys["peers"].get(q["name"]) or {}).get("private_key")
         if q["state"] == "present" and (q["public_key"] or priv):
             pub[q["name"]] = q["public_key"] or run(module, [helper, "pubkey"], priv).strip()
-    server = keys.get("server", {}).get("private_key")
+    server = (keys.get("server") or {}).get("private_key")
     module.exit_json(
         changed=changed, public_keys=pub, generated=generated, removed=removed,
         server_public_key=run(module, [helper, "pubkey"], server).strip() if server else None,
         exists=os.path.exists(p["path"]), diff=dict(
             before="".join("%s\n" % n for n in before),
-            after="".join("%s\n" % n for n in sorted(peers))))
+            after="".join("%s\n" % n for n in sorted(keys["peers"]))))
 
 
 if __name__ == "__main__":

@@ -3,9 +3,13 @@
 # Thin wrapper: all logic is in the wg-peer-sync helper (docs/wg-peer-sync.md).
 import json
 import os
-import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
+
+try:
+    from ansible.module_utils.warren import helper_path, run_json, temp_json
+except ImportError:
+    from ansible_collections.warren.wireguard.plugins.module_utils.warren import helper_path, run_json, temp_json
 
 DOCUMENTATION = r"""
 module: wg_peer_sync
@@ -64,11 +68,9 @@ def main():
                            helper=dict(type="str", default="wg-peer-sync")),
         supports_check_mode=True)
     p = module.params
-    helper = p["helper"] if "/" in p["helper"] else module.get_bin_path(p["helper"], True)
-    fd, path = tempfile.mkstemp(prefix="wg-peer-sync.", suffix=".json")
+    helper = helper_path(module, p["helper"])
+    path = temp_json(p["state"], "wg-peer-sync.")
     try:
-        with os.fdopen(fd, "w") as f:
-            json.dump(p["state"], f)
         cmd = [helper, "sync", path]
         if module.check_mode:
             cmd.append("--check")
@@ -78,15 +80,9 @@ def main():
         if module._diff:
             rc, out, _ = module.run_command([helper, "show", str(p["state"].get("interface"))])
             before = json.loads(out).get("peers", []) if rc == 0 else []
-        rc, out, err = module.run_command(cmd)
+        result = run_json(module, cmd)
     finally:
         os.unlink(path)
-    try:
-        result = json.loads(out)
-    except ValueError:
-        module.fail_json(msg="wg-peer-sync printed no JSON: %s" % (err or out).strip(), rc=rc)
-    if rc != 0 or result.get("failed"):
-        module.fail_json(msg=result.get("msg", "wg-peer-sync failed"), rc=rc)
     if before is not None:
         after = [q for q in p["state"].get("peers", before) if q.get("enabled", True)]
         result["diff"] = dict(before=peer_lines(before), after=peer_lines(after),

@@ -20,6 +20,7 @@ mkdir -p "$INV/host_vars" "$D/tmp"
 head -c 24 /dev/urandom | base64 >"$D/vault-pass"
 : >"$D/ansible.cfg"
 export ANSIBLE_CONFIG=$D/ansible.cfg ANSIBLE_LIBRARY=$REPO/library ANSIBLE_ROLES_PATH=$REPO/roles
+export ANSIBLE_MODULE_UTILS=$REPO/module_utils ANSIBLE_FILTER_PLUGINS=$REPO/filter_plugins
 export ANSIBLE_VAULT_PASSWORD_FILE=$D/vault-pass ANSIBLE_NOCOLOR=1 ANSIBLE_LOCAL_TEMP=$D/tmp
 export ANSIBLE_RETRY_FILES_ENABLED=0 ANSIBLE_PYTHON_INTERPRETER=/usr/bin/python3
 
@@ -40,10 +41,10 @@ cat >"$D/play.yml" <<EOT
         tasks_from: server
     - name: Write the server private key.
       ansible.builtin.copy:
-        content: "{{ wireguard_peers__vault.wireguard_keys.server.private_key }}\n"
+        content: "{{ wireguard_peers_server_private_key }}\n"
         dest: $D/server.key
         mode: "0600"
-      when: wireguard_peers__vault is defined
+      when: wireguard_peers_server_private_key is defined
       no_log: true
     - name: Apply the peers to the interface.
       wg_peer_sync:
@@ -53,7 +54,7 @@ cat >"$D/play.yml" <<EOT
           private_key_file: $D/server.key
           listen_port: 51820
           peers: "{{ wireguard_peers_state }}"
-      when: wireguard_peers__vault is defined
+      when: wireguard_peers_server_private_key is defined
       register: sync
     - name: Keep the facts for the test.
       ansible.builtin.copy:

@@ -3,7 +3,7 @@
 # roles/wireguard_ct's proxmox backend where Proxmox VE cannot run: every parameter the role
 # passes to community.general.proxmox (tasks and module_defaults) is an option of the installed
 # module with a matching type; and the role's own config handling (filter_plugins/warren_pve.py
-# and templates/pve-args.j2) against /etc/pve/lxc/ID.conf files in Proxmox's exact format:
+# at the top of the repository, and the role's templates/pve-args.j2) against /etc/pve/lxc/ID.conf files in Proxmox's exact format:
 # pending and snapshot sections, devN in both syntaxes, raw lxc.* lines, property strings with
 # options an admin added. Asserts the pvesh arguments the role would send.
 source "$(dirname "$0")/../lib.sh"
@@ -47,7 +47,7 @@ json_eq "the API settings, timeout and purge are among them" "$out" \
 	'["api_token_secret","features","pubkey","purge","timeout"]'
 
 # --- the drift check against Proxmox-format configs --------------------------------------------
-export ANSIBLE_FILTER_PLUGINS=$ROLE/filter_plugins ANSIBLE_NOCOLOR=1 ANSIBLE_LOCALHOST_WARNING=0
+export ANSIBLE_FILTER_PLUGINS=$REPO/filter_plugins ANSIBLE_NOCOLOR=1 ANSIBLE_LOCALHOST_WARNING=0
 export ANSIBLE_INVENTORY_UNPARSED_WARNING=0
 # args CONF-FILE [TUN]: the {"set": [...], "grow": ...} the role computes for this config.
 args() {

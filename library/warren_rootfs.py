@@ -15,7 +15,10 @@ description:
   - Without I(dest), makes sure I(tarball) exists, building it with debootstrap when missing.
   - With I(dest), unpacks I(tarball) into I(dest) inside a user namespace (lxc-usernsexec), so
     that uid/gid N on the tarball becomes I(id_base)+N on disk, keeping modes and setuid bits.
-    A marker file next to I(dest) records the tarball; an existing rootfs is never overwritten.
+    A marker file next to I(dest) records the tarball's name (which carries the hash of the
+    package list). When it names another tarball, the rootfs is unpacked again and replaces the
+    old one, which is deleted, so stop the container first. A rootfs without a marker is never
+    overwritten.
 options:
   tarball: {description: Cache file (uncompressed tar)., type: path, required: true}
   suite: {description: Debian suite., type: str, default: bookworm}
@@ -36,6 +39,7 @@ EXAMPLES = r"""
 
 RETURN = r"""
 built: {description: Whether the tarball was (or would be) built., type: bool, returned: always}
+replaced: {description: Whether a rootfs from another tarball was (or would be) replaced., type: bool, returned: always}
 """
 
 
@@ -68,9 +72,24 @@ def unpack(module, p):
     module.run_command(["lxc-usernsexec", "-m", idmap, "--", "tar", "--numeric-owner", "-xpf",
                         p["tarball"], "-C", tmp, "--exclude=./dev/*", "--xattrs",
                         "--xattrs-include=*"], check_rc=True)
+    old = dest + ".old"
+    rmtree(old)
+    if os.path.lexists(dest):
+        os.rename(dest, old)
     os.rename(tmp, dest)
-    with open(dest + ".warren", "w", encoding="utf-8") as f:
+    with open(dest + ".warren.tmp", "w", encoding="utf-8") as f:
         f.write(os.path.basename(p["tarball"]) + "\n")
+    os.rename(dest + ".warren.tmp", dest + ".warren")
+    rmtree(old)
+
+
+def marker(dest):
+    """The tarball name recorded next to @dest, or None without a marker."""
+    try:
+        with open(dest + ".warren", encoding="utf-8") as f:
+            return f.read().strip()
+    except FileNotFoundError:
+        return None
 
 
 def main():
@@ -89,18 +108,19 @@ def main():
     p = module.params
     built = not os.path.exists(p["tarball"])
     dest = p["dest"].rstrip("/") if p["dest"] else None
-    need_unpack = bool(dest) and not os.path.exists(dest + ".warren")
-    if need_unpack and os.path.isdir(dest) and os.listdir(dest):
+    have = marker(dest) if dest else None
+    need_unpack = bool(dest) and have != os.path.basename(p["tarball"])
+    if need_unpack and have is None and os.path.isdir(dest) and os.listdir(dest):
         module.fail_json(msg="%s exists without a warren marker: not overwriting" % dest)
     changed = built or need_unpack
     if changed and not module.check_mode:
         if built:
             build(module, p)
         if need_unpack:
-            if os.path.isdir(dest):
-                os.rmdir(dest)
             unpack(module, p)
-    module.exit_json(changed=changed, built=built)
+    module.exit_json(changed=changed, built=built, replaced=need_unpack and have is not None,
+                     diff=dict(before="%s\n" % have if have else "", after="%s\n" % os.path.basename(p["tarball"]))
+                     if need_unpack else {})
 
 
 if __name__ == "__main__":

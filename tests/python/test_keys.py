@@ -1,0 +1,140 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# The key store of wg_keys (module_utils/warren_keys.py) and the modules' shared code
+# (module_utils/warren.py): which keys are generated, kept and removed, public key checks, peer
+# names and the helpers' JSON contract.
+import base64
+
+import pytest
+
+import warren
+from warren_keys import KeyStoreError, keys_of, public_key_problem, update
+
+
+def counter():
+    made = []
+
+    def gen(kind):
+        made.append(kind)
+        return "%s-%d" % (kind, len(made))
+    return gen, made
+
+
+def test_a_new_store_gets_a_server_key_and_peer_keys():
+    data = {}
+    keys = keys_of(data)
+    gen, made = counter()
+    generated, removed = update(keys, [{"name": "alice"}, {"name": "carol", "public_key": "K"}], True, gen)
+    assert generated == ["server", "alice", "carol"] and removed == []
+    assert data["wireguard_keys"]["server"] == {"private_key": "genkey-1"}
+    assert data["wireguard_keys"]["peers"] == {
+        "alice": {"private_key": "genkey-2", "preshared_key": "genpsk-3"},
+        "carol": {"preshared_key": "genpsk-4"}}
+
+
+def test_a_complete_store_is_left_alone():
+    data = {"wireguard_keys": {"server": {"private_key": "S"},
+                               "peers": {"alice": {"private_key": "A", "preshared_key": "P"}}}}
+    gen, made = counter()
+    assert update(keys_of(data), [{"name": "alice"}], True, gen) == ([], [])
+    assert made == []
+
+
+def test_absent_peers_lose_their_entry_and_unlisted_peers_keep_theirs():
+    data = {"wireguard_keys": {"peers": {"alice": {"private_key": "A"}, "bob": {"private_key": "B"}}}}
+    generated, removed = update(keys_of(data), [{"name": "alice", "state": "absent"}], False, counter()[0])
+    assert removed == ["alice"] and generated == []
+    assert list(data["wireguard_keys"]["peers"]) == ["bob"]
+
+
+def test_a_peer_that_now_brings_its_own_key_loses_its_private_key():
+    data = {"wireguard_keys": {"peers": {"alice": {"private_key": "A", "preshared_key": "P"}}}}
+    generated, _ = update(keys_of(data), [{"name": "alice", "public_key": "K"}], False, counter()[0])
+    assert generated == ["alice"]
+    assert data["wireguard_keys"]["peers"]["alice"] == {"preshared_key": "P"}
+
+
+def test_preshared_key_false_drops_the_preshared_key():
+    data = {"wireguard_keys": {"peers": {"alice": {"private_key": "A", "preshared_key": "P"}}}}
+    update(keys_of(data), [{"name": "alice", "preshared_key": False}], False, counter()[0])
+    assert data["wireguard_keys"]["peers"]["alice"] == {"private_key": "A"}
+
+
+def test_check_mode_reports_without_making_keys():
+    data = {}
+    generated, _ = update(keys_of(data), [{"name": "alice"}], True, lambda kind: None)
+    assert generated == ["server", "alice"]
+    assert "private_key" not in data["wireguard_keys"]["server"]
+
+
+def test_empty_sections_are_completed_and_foreign_content_refused():
+    keys = keys_of({"wireguard_keys": {"server": None, "peers": None}})
+    assert keys["peers"] == {}
+    update(keys, [], True, counter()[0])
+    assert keys["server"] == {"private_key": "genkey-1"}
+    for bad in (["a list"], {"wireguard_keys": "text"}):
+        with pytest.raises(KeyStoreError):
+            keys_of(bad)
+
+
+def low_order(u):
+    return base64.b64encode(u.to_bytes(32, "little")).decode()
+
+
+def test_public_key_problems():
+    good = base64.b64encode(bytes(range(1, 33))).decode()
+    assert public_key_problem(good) is None
+    assert "base64 key of 32 bytes" in public_key_problem("REPLACE-ME-with-the-probe-public-key")
+    assert "base64 key of 32 bytes" in public_key_problem(good[:-2] + "B=")
+    for u in (0, 1, 2 ** 255 - 20, 2 ** 255 - 19 + 1, 1 | 1 << 255):
+        assert "low-order" in public_key_problem(low_order(u)), u
+
+
+@pytest.mark.parametrize("name,ok", [("alice", True), ("bob.laptop@home", True), ("a" * 63, True),
+                                     ("a" * 64, False), ("-x", False), ("", False), ("a b", False),
+                                     ("../x", False)])
+def test_peer_names(name, ok):
+    assert (warren.peer_name_problem([{"name": name}]) is None) == ok
+
+
+def test_a_peer_listed_twice_is_refused():
+    assert warren.peer_name_problem([{"name": "a"}, {"name": "a"}]) == "peer name 'a' is invalid or listed twice"
+
+
+class Failed(Exception):
+    pass
+
+
+class FakeModule:
+    def __init__(self, rc, out, err=""):
+        self.answer = (rc, out, err)
+
+    def run_command(self, cmd, data=None, binary_data=False):
+        return self.answer
+
+    def fail_json(self, **kw):
+        raise Failed(kw)
+
+
+def test_run_json_returns_the_helpers_object():
+    assert warren.run_json(FakeModule(0, '{"changed": false}'), ["/usr/bin/x"]) == {"changed": False}
+
+
+@pytest.mark.parametrize("rc,out,err,msg", [
+    (2, '{"failed": true, "msg": "peers[0].name: bad"}', "", "peers[0].name: bad"),
+    (1, '{"failed": true}', "", "x failed"),
+    (0, '{"failed": true, "msg": "m"}', "", "m"),
+    (1, "", "Segmentation fault", "x printed no JSON: Segmentation fault"),
+    (0, "[1]", "", "x printed no JSON: [1]"),
+])
+def test_run_json_fails_with_the_helpers_message(rc, out, err, msg):
+    with pytest.raises(Failed) as e:
+        warren.run_json(FakeModule(rc, out, err), ["/usr/bin/x"])
+    assert e.value.args[0]["msg"] == msg
+
+
+def test_write_atomic_replaces_the_file_with_its_mode(tmp_path):
+    path = tmp_path / "f"
+    path.write_text("old")
+    warren.write_atomic(str(path), "new", 0o600)
+    assert path.read_text() == "new" and path.stat().st_mode & 0o777 == 0o600
+    assert [p.name for p in tmp_path.iterdir()] == ["f"]
