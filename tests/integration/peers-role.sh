@@ -104,6 +104,7 @@ ok "a check run on a fresh environment succeeds" play --check --diff
 fails "... and creates nothing" test -e "$INV/wireguard" -o -e "$PSK" -o -e "$D/server.key"
 ok "the first run succeeds" play
 eq "the first run changes things" "failed=0" "$(recap | cut -d' ' -f2)"
+# shellcheck disable=SC2016 # the literal text $ANSIBLE_VAULT, not a variable
 ok "the vault file is vault-encrypted" grep -q '^\$ANSIBLE_VAULT;' "$DATA/keys.vault.yml"
 eq "the vault file is 0600" 600 "$(stat -c %a "$DATA/keys.vault.yml")"
 V=$(vault)
@@ -207,7 +208,7 @@ failing "the server's address" '[{"name": "zed", "address": "192.168.100.1"}]' \
 	'peer zed: address 192.168.100.1 is reserved'
 failing "pool exhaustion" '[{"name": "x1"}, {"name": "x2"}]' \
 	'pool 192.168.100.0/29 is exhausted: 5 usable addresses' \
-	', "wireguard_peers_pool": "192.168.100.0/29", "wireguard_peers_host_peers": [{"name": "a1"}, {"name": "a2"}, {"name": "a3"}, {"name": "a4"}, {"name": "a5"}], "wireguard_peers_data_dir": "'$D/small'"'
+	', "wireguard_peers_pool": "192.168.100.0/29", "wireguard_peers_host_peers": [{"name": "a1"}, {"name": "a2"}, {"name": "a3"}, {"name": "a4"}, {"name": "a5"}], "wireguard_peers_data_dir": "'"$D/small"'"'
 ok "exhaustion names the count and the peers" grep -qF '2 more needed (a4, a5)' "$D/out.$N"
 failing "a misspelt peer field" '[{"name": "zed", "adress": "192.168.100.9"}]' 'adress'
 # Keys a peer may not bring: each named, before anything is written (the key task hides its output).
@@ -224,9 +225,9 @@ failing "the server's own public key" '[{"name": "zed", "public_key": "'"$(fact 
 # --- wg_peer_sync passes the helper's refusals on, and changes nothing --------------------------
 live_before=$(live)
 adhoc() { N=$((N + 1)); ansible -i "$INV/hosts.ini" srv -m wg_peer_sync -a "$1" >"$D/out.$N" 2>&1; }
-fails "a bad public key fails the module" adhoc '{"helper": "'$WARREN_BIN/wg-peer-sync'", "state": {"interface": "'$WS'", "peers": [{"name": "x", "public_key": "bad"}]}}'
+fails "a bad public key fails the module" adhoc '{"helper": "'"$WARREN_BIN/wg-peer-sync"'", "state": {"interface": "'"$WS"'", "peers": [{"name": "x", "public_key": "bad"}]}}'
 ok "... naming the field" grep -q 'public_key' "$D/out.$N"
-fails "an empty peer list is refused" adhoc '{"helper": "'$WARREN_BIN/wg-peer-sync'", "state": {"interface": "'$WS'", "peers": []}}'
+fails "an empty peer list is refused" adhoc '{"helper": "'"$WARREN_BIN/wg-peer-sync"'", "state": {"interface": "'"$WS"'", "peers": []}}'
 ok "... saying so" grep -q 'allow' "$D/out.$N"
 eq "the refusals changed nothing live" "$live_before" "$(live)"
 
@@ -240,7 +241,7 @@ for p in d["peers"].values():
 	fails "a key never appears in ansible's output" grep -qF "$k" "$D"/out.*
 	fails "a key never appears in the facts or the address file" grep -qF "$k" "$D/facts.json" "$DATA/addresses.yml"
 done
-eq "no stray file in the data directory" "addresses.yml clients keys.vault.yml" "$(ls "$DATA" | xargs)"
+eq "no stray file in the data directory" "addresses.yml clients keys.vault.yml" "$(find "$DATA" -mindepth 1 -maxdepth 1 -printf '%f\n' | sort | xargs)"
 
 # --- a missing vault file never becomes a new server key while the server has one -------------
 OLDPUB=$(fact -r .server.public_key)
