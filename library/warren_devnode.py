@@ -22,6 +22,14 @@ options:
   owner: {description: Numeric host uid of the node., type: int, required: true}
   group: {description: Numeric host gid of the node., type: int, required: true}
   mode: {description: Permissions as an octal string such as "0660"., type: str, default: "0660"}
+  root:
+    description:
+      - An existing directory above O(path). Every directory between it and the node is made
+        (when missing) or set to mode 0755, root-owned, whatever the umask: LXC mounts the node
+        from inside the container's user namespace, which must be able to reach it.
+      - Empty leaves the parent directories alone (they must exist).
+    type: path
+    default: ""
 supports_check_mode: true
 author: warren
 """
@@ -56,6 +64,35 @@ def describe(path):
     }
 
 
+def dir_state(d):
+    try:
+        st = os.lstat(d)
+    except FileNotFoundError:
+        return None
+    return (st.st_uid, st.st_gid, stat.S_IMODE(st.st_mode)) if stat.S_ISDIR(st.st_mode) else "other"
+
+
+def between(module, root, path):
+    """The directories strictly between root and path's node, top down."""
+    if not root:
+        return []
+    root, parent = os.path.normpath(root), os.path.dirname(os.path.normpath(path))
+    if not os.path.isdir(root):
+        module.fail_json(msg="root: %s is not an existing directory" % root)
+    rel = os.path.relpath(parent, root)
+    if rel == "." or rel.startswith(".."):
+        if rel == ".":
+            return []
+        module.fail_json(msg="root: %s is not above path %s" % (root, path))
+    out, cur = [], root
+    for part in rel.split(os.sep):
+        cur = os.path.join(cur, part)
+        if dir_state(cur) == "other":
+            module.fail_json(msg="path: %s is in the way and not a directory" % cur)
+        out.append(cur)
+    return out
+
+
 def main():
     module = AnsibleModule(
         argument_spec=dict(
@@ -65,6 +102,7 @@ def main():
             owner=dict(type="int", required=True),
             group=dict(type="int", required=True),
             mode=dict(type="str", default="0660"),
+            root=dict(type="path", default=""),
         ),
         supports_check_mode=True,
     )
@@ -84,9 +122,15 @@ def main():
     have = describe(path)
     if have and have["type"] == "dir":
         module.fail_json(msg="path: %s is a directory" % path)
-    changed = have != want
+    parents = between(module, p["root"], path)
+    fix = [d for d in parents if dir_state(d) != (0, 0, 0o755)]
+    changed = have != want or bool(fix)
     if changed and not module.check_mode:
-        os.makedirs(os.path.dirname(path), mode=0o755, exist_ok=True)
+        for d in fix:  # top down: each is made, then given its owner and mode
+            if not os.path.isdir(d):
+                os.mkdir(d, 0o700)
+            os.chown(d, 0, 0)
+            os.chmod(d, 0o755)
         if have and (have["type"] != "char" or have["device"] != want["device"]):
             os.unlink(path)
             have = None
@@ -95,7 +139,7 @@ def main():
             os.mknod(path, stat.S_IFCHR, os.makedev(p["major"], p["minor"]))
         os.chown(path, p["owner"], p["group"])
         os.chmod(path, mode)
-    module.exit_json(changed=changed, path=path,
+    module.exit_json(changed=changed, path=path, directories=fix,
                      diff={"before": have or {}, "after": want})
 
 
