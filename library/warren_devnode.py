@@ -25,7 +25,7 @@ options:
   root:
     description:
       - An existing directory above O(path). Every directory between it and the node is made
-        (when missing) or set to mode 0755, root-owned, whatever the umask: LXC mounts the node
+        (when missing) or set to mode 0755, root-owned, whatever the umask, because LXC mounts the node
         from inside the container's user namespace, which must be able to reach it.
       - Empty leaves the parent directories alone (they must exist).
     type: path
