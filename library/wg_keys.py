@@ -2,19 +2,22 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # Controller-side key store: keys are made by the wg-peer-sync helper, kept in Ansible Vault.
 # Which keys to add or remove: module_utils/warren_keys.py.
+import copy
 import os
 
-import yaml
 from ansible.module_utils.basic import AnsibleModule
 
 try:
     from ansible.module_utils.warren import helper_path, peer_name_problem, run, write_atomic
     from ansible.module_utils.warren_keys import KeyStoreError, keys_of, public_key_problem, update
+    from ansible.module_utils.warren_vault import encrypt, read
 except ImportError:
     from ansible_collections.warren.wireguard.plugins.module_utils.warren import (
         helper_path, peer_name_problem, run, write_atomic)
     from ansible_collections.warren.wireguard.plugins.module_utils.warren_keys import (
         KeyStoreError, keys_of, public_key_problem, update)
+    from ansible_collections.warren.wireguard.plugins.module_utils.warren_vault import (
+        encrypt, read)
 
 DOCUMENTATION = r"""
 module: wg_keys
@@ -27,6 +30,8 @@ description:
   - The file is decrypted and encrypted with the C(ansible-vault) program and
     O(vault_password_file), so any vault password source works (a file or an executable client).
     It is rewritten (atomically, mode 0600) only when an entry is added or removed.
+  - One helper run makes all the missing keys of a kind (C(genkey --count N)), and one derives
+    every public key (C(pubkey) reads one private key per line), whatever the number of peers.
   - Check mode writes nothing. Keys are never returned or logged; public keys are.
   - Run it on the controller (C(delegate_to: localhost)).
 options:
@@ -80,12 +85,6 @@ def main():
         helper=dict(type="str", default="wg-peer-sync")), supports_check_mode=True)
     p = module.params
     helper = helper_path(module, p["helper"])
-    vault = [module.get_bin_path("ansible-vault", True)]
-    # Only this password: the environment's vault ids would make encryption ambiguous.
-    for var in ("ANSIBLE_VAULT_PASSWORD_FILE", "ANSIBLE_VAULT_IDENTITY_LIST"):
-        os.environ.pop(var, None)
-    label = p["vault_id"] or "default"
-    secret = ["--vault-id", "%s@%s" % (label, p["vault_password_file"])]
     problem = peer_name_problem(p["peers"])
     if problem:
         module.fail_json(msg=problem)
@@ -93,43 +92,54 @@ def main():
         why = q["public_key"] is not None and public_key_problem(q["public_key"])
         if why:
             module.fail_json(msg="peer %s: public_key %s" % (q["name"], why))
-    data, mode_ok = {}, True
-    if os.path.exists(p["path"]):
-        with open(p["path"], "rb") as f:
-            if not f.read(14) == b"$ANSIBLE_VAULT":
-                module.fail_json(msg="%s is not vault-encrypted; refusing to use it" % p["path"])
-        mode_ok = os.stat(p["path"]).st_mode & 0o7777 == 0o600
-        data = yaml.safe_load(run(module, vault + ["decrypt"] + secret +
-                                      ["--output", "-", p["path"]])) or {}
+    data, mode_ok = read(module, p["path"], p["vault_password_file"], p["vault_id"])
     try:
         keys = keys_of(data)
     except KeyStoreError as e:
         module.fail_json(msg="%s %s" % (p["path"], e))
+
+    def pubkeys(privs):
+        """The public keys of @privs, in order, from one helper run."""
+        if not privs:
+            return []
+        out = run(module, [helper, "pubkey"], "".join(k + "\n" for k in privs)).split()
+        if len(out) != len(privs):
+            module.fail_json(msg="wg-peer-sync pubkey returned %d keys for %d" % (len(out), len(privs)))
+        return out
+
     server = (keys.get("server") or {}).get("private_key")
     brought = [q for q in p["peers"] if q["public_key"] is not None and q["state"] == "present"]
     if server and brought:
-        own = run(module, [helper, "pubkey"], server).strip()
+        own = pubkeys([server])[0]
         for q in brought:
             if q["public_key"] == own:
                 module.fail_json(msg="peer %s: public_key is the server's own public key"
                                  % q["name"])
     before = sorted(keys["peers"])
-    generated, removed = update(keys, p["peers"], p["server"], lambda kind: None if module.check_mode
-                                else run(module, [helper, kind]).strip())
+    # Count the keys to make on a copy, make them in one helper run per kind, then hand them out.
+    need = {"genkey": 0, "genpsk": 0}
+
+    def count(kind):
+        need[kind] += 1
+
+    update(copy.deepcopy(keys), p["peers"], p["server"], count)
+    made = {k: [] if module.check_mode or not n else
+            run(module, [helper, k, "--count", str(n)]).split() for k, n in need.items()}
+    generated, removed = update(keys, p["peers"], p["server"],
+                                lambda kind: made[kind].pop() if made[kind] else None)
     changed = bool(generated or removed) or not mode_ok
     if changed and not module.check_mode:
-        text = yaml.safe_dump(data, default_flow_style=False, sort_keys=True)
-        write_atomic(p["path"], run(module, vault + ["encrypt"] + secret +
-                                    ["--encrypt-vault-id", label, "--output", "-", "-"], text), 0o600)
-    pub = {}
-    for q in p["peers"]:
-        priv = (keys["peers"].get(q["name"]) or {}).get("private_key")
-        if q["state"] == "present" and (q["public_key"] or priv):
-            pub[q["name"]] = q["public_key"] or run(module, [helper, "pubkey"], priv).strip()
+        write_atomic(p["path"], encrypt(module, data, p["vault_password_file"], p["vault_id"]), 0o600)
+    present = [q for q in p["peers"] if q["state"] == "present"]
+    own = [q["name"] for q in present if q["public_key"] is None
+           and (keys["peers"].get(q["name"]) or {}).get("private_key")]
     server = (keys.get("server") or {}).get("private_key")
+    derived = pubkeys([keys["peers"][n]["private_key"] for n in own] + ([server] if server else []))
+    pub = dict(zip(own, derived))
+    pub.update({q["name"]: q["public_key"] for q in present if q["public_key"] is not None})
     module.exit_json(
         changed=changed, public_keys=pub, generated=generated, removed=removed,
-        server_public_key=run(module, [helper, "pubkey"], server).strip() if server else None,
+        server_public_key=derived[-1] if server else None,
         exists=os.path.exists(p["path"]), diff=dict(
             before="".join("%s\n" % n for n in before),
             after="".join("%s\n" % n for n in sorted(keys["peers"]))))

@@ -28,6 +28,12 @@ options:
     description: Permit a sync that leaves no peer on an interface that has some.
     type: bool
     default: false
+  skip_if_down:
+    description:
+      - When the interface does not exist, change nothing and return C(up=false) instead of
+        failing (wg-quick's PostUp applies the state file when the interface comes up).
+    type: bool
+    default: false
   helper:
     description: Path or name of the wg-peer-sync program on the target.
     type: str
@@ -51,6 +57,7 @@ removed: {description: Names or public keys of the peers removed., type: list, r
 unchanged: {description: Number of peers left as they were., type: int, returned: success}
 interface_changes: {description: Interface fields changed., type: list, returned: success}
 backend: {description: userspace or kernel., type: str, returned: success}
+up: {description: Whether the interface existed (false only with O(skip_if_down))., type: bool, returned: always}
 """
 
 
@@ -65,9 +72,13 @@ def main():
     module = AnsibleModule(
         argument_spec=dict(state=dict(type="dict", required=True),
                            allow_empty=dict(type="bool", default=False),
+                           skip_if_down=dict(type="bool", default=False),
                            helper=dict(type="str", default="wg-peer-sync")),
         supports_check_mode=True)
     p = module.params
+    iface = str(p["state"].get("interface"))
+    if p["skip_if_down"] and "/" not in iface and not os.path.exists("/sys/class/net/" + iface):
+        module.exit_json(changed=False, up=False)
     helper = helper_path(module, p["helper"])
     path = temp_json(p["state"], "wg-peer-sync.")
     try:
@@ -87,6 +98,7 @@ def main():
         after = [q for q in p["state"].get("peers", before) if q.get("enabled", True)]
         result["diff"] = dict(before=peer_lines(before), after=peer_lines(after),
                               before_header="live", after_header="desired")
+    result["up"] = True
     module.exit_json(**result)
 
 
