@@ -14,7 +14,8 @@ module: warren_files
 short_description: Bring a set of directories and small files to their content, owner and mode in one call
 description:
   - One task, and one round trip to the target, for what would be a copy, template or file task
-    per path. Directories come first, then files, then removals.
+    per path. Directories come first, then files, then removals. Missing parent directories of a
+    new directory or file are made root's, mode 0755.
   - A file is replaced only when its bytes differ, by a new file written beside it, synced and
     renamed over it; a file whose bytes are right only gets its owner and mode set.
   - O(secrets) are files whose content is never shown: the option is no_log, the diff says only
@@ -22,7 +23,7 @@ description:
   - Check mode reports what would change and changes nothing. Diff mode shows a diff per file.
 options:
   dirs:
-    description: Directories; missing ones are made (not their parents).
+    description: Directories; missing ones are made, and so are missing parents (root, 0755).
     type: list
     elements: dict
     default: []

@@ -27,6 +27,7 @@ description:
     exhausted (naming the pool and the counts), when two peers claim one address, or when an
     address is outside the pool or reserved.
   - New peers get the lowest free address, in list order. Check mode writes nothing.
+  - A missing directory of O(path) is made, mode 0700 (it is the directory of the key vault).
 options:
   path: {description: The allocation file (YAML)., type: path, required: true}
   pool: {description: The VPN network., type: str, default: 192.168.100.0/24}
@@ -81,6 +82,7 @@ def main():
         module.fail_json(msg=str(e))
     changed = r["after"] != {n: str(a) for n, a in sorted(old.items())}
     if changed and not module.check_mode:
+        os.makedirs(os.path.dirname(p["path"]) or ".", 0o700, exist_ok=True)
         write_atomic(p["path"], "# Managed by warren (wg_address_alloc): allocated once, never renumbered.\n" +
                      yaml.safe_dump({"pool": r["pool"], "addresses": r["after"]}, default_flow_style=False))
     module.exit_json(changed=changed, allocated=r["allocated"], released=r["released"],

@@ -129,6 +129,7 @@ def main():
                                 lambda kind: made[kind].pop() if made[kind] else None)
     changed = bool(generated or removed) or not mode_ok
     if changed and not module.check_mode:
+        os.makedirs(os.path.dirname(p["path"]) or ".", 0o700, exist_ok=True)
         write_atomic(p["path"], encrypt(module, data, p["vault_password_file"], p["vault_id"]), 0o600)
     present = [q for q in p["peers"] if q["state"] == "present"]
     own = [q["name"] for q in present if q["public_key"] is None

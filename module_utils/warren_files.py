@@ -93,6 +93,18 @@ def _write(entry, uid, gid):
     os.rename(tmp, path)
 
 
+def _parents(path):
+    """Makes the missing directories above @path, root's, mode 0755 whatever the umask."""
+    missing = []
+    parent = os.path.dirname(path)
+    while parent and parent != "/" and not os.path.isdir(parent):
+        missing.append(parent)
+        parent = os.path.dirname(parent)
+    for d in reversed(missing):
+        os.mkdir(d, 0o700)
+        os.chmod(d, 0o755)
+
+
 def apply(todo):
     """Carries out plan()'s list; returns the changed paths in order."""
     done = []
@@ -101,6 +113,8 @@ def apply(todo):
         if kind == "remove":
             os.unlink(path)
         else:
+            if what == "create":
+                _parents(path)
             uid, gid = _ids(entry)
             if kind == "dir" and what == "create":
                 os.mkdir(path, 0o700)

@@ -61,3 +61,14 @@ def test_a_path_of_the_wrong_type_is_refused_before_any_change(tmp_path):
 def test_an_unknown_owner_is_named(tmp_path):
     with pytest.raises(FilesError, match="no such user"):
         plan([], [entry(tmp_path / "f", b"x", owner="no-such-user-warren")], [])
+
+
+def test_missing_parents_are_made_0755(tmp_path):
+    old = os.umask(0o077)
+    try:
+        f = entry(tmp_path / "a" / "b" / "f", b"x")
+        apply(plan([], [f], []))
+    finally:
+        os.umask(old)
+    assert os.stat(tmp_path / "a").st_mode & 0o7777 == 0o755
+    assert os.stat(tmp_path / "a" / "b").st_mode & 0o7777 == 0o755
