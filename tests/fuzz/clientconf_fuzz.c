@@ -26,7 +26,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!root)
 		return 0;
-	if (!clientconf_parse(&cc, root, &err)) {
+	if (!clientconf_parse(&cc, root, CLIENTCONF_INLINE_KEYS, &err)) {
 		if (!err.msg[0])
 			__builtin_trap(); /* every refusal must say why */
 	} else if (clientconf_render(&cc, &out) || !strstr(out.data, "[Peer]\n")) {
