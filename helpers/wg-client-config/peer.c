@@ -40,16 +40,20 @@ int peer_prepare(struct peer_files *p, const struct clientconf *cc)
 	return ret;
 }
 
-int peer_sync(struct peer_files *p, const char *dir, bool check)
+int peer_images(struct peer_files *p)
+{
+	int ret = qr_png(&p->qr, &p->file[1]);
+
+	return ret ? ret : qr_svg(&p->qr, &p->file[2]);
+}
+
+int peer_write(struct peer_files *p, const char *dir, bool check)
 {
 	char paths[PEER_N_FILES][PATH_MAX];
 	struct filesync_file set[PEER_N_FILES];
 	size_t i;
-	int ret;
+	int ret = 0;
 
-	ret = qr_png(&p->qr, &p->file[1]);
-	if (!ret)
-		ret = qr_svg(&p->qr, &p->file[2]);
 	for (i = 0; !ret && i < PEER_N_FILES; i++) {
 		ret = peer_path(paths[i], sizeof(paths[i]), dir, p->cc->name, peer_exts[i]);
 		set[i] =

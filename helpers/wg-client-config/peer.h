@@ -21,10 +21,10 @@ extern const char *const peer_exts[PEER_N_FILES]; /* "conf", "png", "svg" */
 
 struct peer_files {
 	const struct clientconf *cc;
-	struct qr qr; /* the .conf's QR code, from peer_prepare() to peer_sync() */
-	struct buf
-	    file[PEER_N_FILES];	    /* the .conf from peer_prepare(); the images in peer_sync() */
-	bool changed[PEER_N_FILES]; /* after peer_sync() */
+	/* The .conf's QR code and the .conf from peer_prepare(), the images from peer_images(). */
+	struct qr qr;
+	struct buf file[PEER_N_FILES];
+	bool changed[PEER_N_FILES]; /* after peer_write() */
 };
 
 /* DIR/NAME.EXT into @path; -ENAMETOOLONG when it does not fit. */
@@ -33,15 +33,18 @@ int peer_path(char *path, size_t size, const char *dir, const char *name, const 
 bool peer_paths_fit(const char *dir, const char *name);
 /*
  * Renders the .conf of @cc and encodes its QR code: everything that can fail because of the spec
- * (-EMSGSIZE: too large for one QR code) fails here, before anything is written.
+ * (-EMSGSIZE: too large for one QR code) fails here, before anything is written. Touches nothing
+ * but @p (safe in parallel).
  */
 int peer_prepare(struct peer_files *p, const struct clientconf *cc);
+/* Renders the PNG and SVG from the QR code; touches nothing but @p (safe in parallel). */
+int peer_images(struct peer_files *p);
 /*
- * Renders the PNG and SVG and replaces, as one set, those of the three files in @dir that differ
- * (with @check: none, p->changed still says which would be). The images are freed afterwards;
- * on failure the previous files are left as they were.
+ * Replaces, as one set, those of the three files in @dir that differ (with @check: none,
+ * p->changed still says which would be). The images are freed afterwards; on failure the
+ * previous files are left as they were.
  */
-int peer_sync(struct peer_files *p, const char *dir, bool check);
+int peer_write(struct peer_files *p, const char *dir, bool check);
 /* {"changed", "public_key", "files": {"conf": {"path", "changed"}, ...}}; NULL without memory. */
 json_t *peer_json(const struct peer_files *p, const char *dir);
 /* Wipes and frees the buffers and the QR modules (the clientconf is the caller's). */

@@ -12,8 +12,29 @@
 #include "cmd.h"
 #include "filesync.h"
 #include "out.h"
+#include "par.h"
 #include "peer.h"
 #include "syncspec.h"
+
+/* The peers' render work, run in parallel (par_for): CPU only, each on its own item. */
+struct job {
+	struct syncspec *ss;
+	struct peer_files *pf;
+};
+
+static int prepare_one(void *ctx, size_t i)
+{
+	struct job *j = ctx;
+
+	return peer_prepare(&j->pf[i], &j->ss->peers[i]);
+}
+
+static int images_one(void *ctx, size_t i)
+{
+	struct job *j = ctx;
+
+	return peer_images(&j->pf[i]);
+}
 
 /* Everything that depends on the input, before anything is written; 0 or the exit code. */
 static int prepare(struct syncspec *ss, struct peer_files *pf, const char *dir)
@@ -27,20 +48,20 @@ static int prepare(struct syncspec *ss, struct peer_files *pf, const char *dir)
 	for (i = 0; i < ss->n_remove; i++)
 		if (!peer_paths_fit(dir, ss->remove[i]))
 			return json_out_fail(EXIT_INVALID, "dir: \"%.128s\" is too long", dir);
-	for (i = 0; i < ss->n_peers; i++) {
-		ret = peer_prepare(&pf[i], &ss->peers[i]);
-		if (ret == -EMSGSIZE)
-			return json_out_fail(EXIT_INVALID,
-					     "peers[%zu]: the configuration of \"%s\" is too large "
-					     "for one QR code",
-					     i, ss->peers[i].name);
-		if (ret)
-			return json_out_fail(EXIT_RUNTIME,
-					     "cannot render the configuration of \"%s\": %s",
-					     ss->peers[i].name, json_out_strerror(ret));
-	}
+	ret = par_for(ss->n_peers, prepare_one, &(struct job){ss, pf}, &i);
+	if (ret == -EMSGSIZE)
+		return json_out_fail(EXIT_INVALID,
+				     "peers[%zu]: the configuration of \"%s\" is too large for one "
+				     "QR code",
+				     i, ss->peers[i].name);
+	if (ret)
+		return json_out_fail(EXIT_RUNTIME, "cannot render the configuration of \"%s\": %s",
+				     ss->peers[i].name, json_out_strerror(ret));
 	return 0;
 }
+
+/* Peers whose images are drawn at once (in parallel) before they are written in order. */
+#define CHUNK 64
 
 /* Writes every peer's set into @out; 0 or the exit code of the failure it printed. */
 static int write_peers(struct syncspec *ss, struct peer_files *pf, const char *dir, bool check,
@@ -48,28 +69,39 @@ static int write_peers(struct syncspec *ss, struct peer_files *pf, const char *d
 {
 	json_t *peers = json_object_get(out, "peers"),
 	       *names = json_object_get(out, "changed_peers");
+	size_t i, start, n, bad;
 	json_t *jp;
-	size_t i;
 	int ret;
 
-	for (i = 0; i < ss->n_peers; i++) {
-		ret = peer_sync(&pf[i], dir, check);
-		if (ret)
-			return json_out_fail(
-			    EXIT_RUNTIME,
-			    "cannot write the files of \"%s\" (peers[%zu]) in "
-			    "\"%s\": %s; its previous files are left as they were, "
-			    "the %zu peers before it are written",
-			    ss->peers[i].name, i, dir, json_out_strerror(ret), i);
-		jp = peer_json(&pf[i], dir);
-		if (!jp || json_object_set_new(peers, ss->peers[i].name, jp))
-			return json_out_fail(EXIT_RUNTIME, "out of memory");
-		if (json_is_true(json_object_get(jp, "changed")) &&
-		    json_array_append_new(names, json_string(ss->peers[i].name)))
-			return json_out_fail(EXIT_RUNTIME, "out of memory");
-		/* Done with this peer: its keys and buffers go now, not at the end. */
-		peer_free(&pf[i]);
-		clientconf_wipe(&ss->peers[i]);
+	for (start = 0; start < ss->n_peers; start += n) {
+		n = ss->n_peers - start < CHUNK ? ss->n_peers - start : CHUNK;
+		ret = par_for(n, images_one, &(struct job){ss, pf + start}, &bad);
+		for (i = start; i < start + n; i++) {
+			if (ret && i == start + bad)
+				return json_out_fail(
+				    EXIT_RUNTIME,
+				    "cannot draw the QR codes of \"%s\" "
+				    "(peers[%zu]): %s; the %zu peers before it are "
+				    "written",
+				    ss->peers[i].name, i, json_out_strerror(ret), i);
+			ret = peer_write(&pf[i], dir, check);
+			if (ret)
+				return json_out_fail(
+				    EXIT_RUNTIME,
+				    "cannot write the files of \"%s\" (peers[%zu]) in \"%s\": %s; "
+				    "its previous files are left as they were, the %zu peers "
+				    "before it are written",
+				    ss->peers[i].name, i, dir, json_out_strerror(ret), i);
+			jp = peer_json(&pf[i], dir);
+			if (!jp || json_object_set_new(peers, ss->peers[i].name, jp))
+				return json_out_fail(EXIT_RUNTIME, "out of memory");
+			if (json_is_true(json_object_get(jp, "changed")) &&
+			    json_array_append_new(names, json_string(ss->peers[i].name)))
+				return json_out_fail(EXIT_RUNTIME, "out of memory");
+			/* Done with this peer: its keys and buffers go now, not at the end. */
+			peer_free(&pf[i]);
+			clientconf_wipe(&ss->peers[i]);
+		}
 	}
 	return 0;
 }

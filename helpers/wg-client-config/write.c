@@ -74,7 +74,9 @@ int write_main(int argc, char *argv[])
 				    json_out_strerror(ret));
 		goto out;
 	}
-	ret = peer_sync(&pf, o.dir, o.check);
+	ret = peer_images(&pf);
+	if (!ret)
+		ret = peer_write(&pf, o.dir, o.check);
 	if (ret) {
 		ret = json_out_fail(EXIT_RUNTIME,
 				    "cannot write the files of \"%s\" in \"%s\": %s; the previous "
