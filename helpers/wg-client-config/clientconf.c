@@ -20,6 +20,11 @@ static const char *const fields[] = {
     NULL,
 };
 
+bool clientconf_fields_known(json_t *spec, const char *path, struct err *err)
+{
+	return json_get_known(spec, path, fields, err);
+}
+
 static bool get_int(json_t *spec, const char *field, int min, int max, int *out, struct err *err)
 {
 	long long v;
@@ -208,7 +213,7 @@ bool clientconf_parse(struct clientconf *cc, json_t *spec, unsigned int flags, s
 	cc->keepalive = -1;
 	if (!json_is_object(spec))
 		return err_set(err, "the spec must be a JSON object");
-	if (!json_get_known(spec, "", fields, err) ||
+	if (!clientconf_fields_known(spec, "", err) ||
 	    !json_get_str(spec, "name", NULL, true, &name, err))
 		return false;
 	if (!wgstate_name_valid(name))

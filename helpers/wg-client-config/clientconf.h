@@ -48,6 +48,8 @@ struct clientconf {
  * (base64 in the spec) are refused, naming the field, unless @flags has CLIENTCONF_INLINE_KEYS.
  */
 bool clientconf_parse(struct clientconf *cc, json_t *spec, unsigned int flags, struct err *err);
+/* Every key of @spec is a spec field: else `unknown field "PATH.KEY"`. */
+bool clientconf_fields_known(json_t *spec, const char *path, struct err *err);
 /*
  * Decodes the inline keys or reads the private (and preshared) key files, with key_read_file()'s
  * mode rule. A message never quotes an inline key.

@@ -14,6 +14,7 @@ static const char *const fields[] = {"peers", "remove", NULL};
 static bool parse_peers(struct syncspec *s, json_t *arr, json_t *names, unsigned int flags,
 			struct err *err)
 {
+	char path[JSON_PATH_MAX];
 	json_t *v, *seen;
 	size_t i;
 
@@ -30,6 +31,9 @@ static bool parse_peers(struct syncspec *s, json_t *arr, json_t *names, unsigned
 		if (!json_is_object(v))
 			return err_set(err, "peers[%zu]: must be an object", i);
 		s->n_peers = i + 1;
+		json_path_idx(path, "peers", i);
+		if (!clientconf_fields_known(v, path, err))
+			return false;
 		if (!clientconf_parse(&s->peers[i], v, flags, err)) {
 			err_prefix(err, "peers[%zu].", i);
 			return false;
