@@ -9,7 +9,7 @@
 #include "syncspec.h"
 #include "wgstate.h"
 
-static const char *const fields[] = {"peers", "remove", NULL};
+static const char *const sync_fields[] = {"peers", "remove", NULL};
 
 static bool parse_peers(struct syncspec *s, json_t *arr, json_t *names, unsigned int flags,
 			struct err *err)
@@ -94,7 +94,7 @@ bool syncspec_parse(struct syncspec *s, json_t *root, unsigned int flags, struct
 	if (!json_is_object(root))
 		return err_set(err, "the spec must be a JSON object: {\"peers\": [...], "
 				    "\"remove\": [...]}");
-	if (!json_get_known(root, "", fields, err))
+	if (!json_get_known(root, "", sync_fields, err))
 		return false;
 	/* Names seen: a peer's index, or true for a name in remove. */
 	names = json_object();
