@@ -11,7 +11,7 @@
 
 #include "check.h"
 #include "json_wipe.h"
-#include "par.h"
+#include "wg-client-config/par.h"
 #include "wg-client-config/qr.h"
 #include "wg-client-config/syncspec.h"
 
