@@ -105,8 +105,9 @@ json_t *cmd_load_spec(const char *arg, struct err *err)
 	}
 	if (root)
 		return root;
-	/* jansson quotes the text near the error: from stdin, that may be a key. */
-	if (!strcmp(arg, "-") && (near = strstr(jerr.text, " near ")))
+	/* jansson quotes the text near the error, which may be a key (inline, or pasted into a
+	 * file where a path belongs): the message keeps the line, never that text. */
+	if ((near = strstr(jerr.text, " near ")))
 		*near = '\0';
 	err_set(err, "spec \"%s\": %s (line %d)", arg, jerr.text, jerr.line);
 	return NULL;

@@ -132,6 +132,10 @@ spec "$D/bad.json" 02 '.colour = 1'
 bad "an unknown field" "$D/bad.json" 1 'unknown field \"peers[2].colour\"'
 echo '{"peers":[' >"$D/bad.json"
 bad "not JSON" "$D/bad.json" 1 'spec \"-\"'
+# A syntax error right at an inline key: jansson would quote it; the message must not.
+k01=$(cat "$D/p01.key")
+sed "s|\"private_key\":\"$k01\"|\"private_key\":$k01|" "$D/spec.json" >"$D/bad.json"
+bad "a syntax error at an inline key" "$D/bad.json" 1 'spec \"-\": invalid token (line 1)'
 fails "bad input never created a fresh directory" test -e "$D/fresh"
 
 # --- remove ----------------------------------------------------------------------------------
