@@ -13,7 +13,7 @@
 
 #include "filesync.h"
 
-static int read_fd(int fd, struct buf *out, size_t limit)
+int filesync_read_fd(int fd, struct buf *out, size_t limit)
 {
 	char chunk[4096];
 	ssize_t n;
@@ -56,7 +56,7 @@ int filesync_read(const char *path, struct buf *out, bool private)
 	ret = -EACCES;
 	if (private && (st.st_mode & 077))
 		goto out;
-	ret = read_fd(fd, out, FILESYNC_MAX);
+	ret = filesync_read_fd(fd, out, FILESYNC_MAX);
 out:
 	close(fd);
 	return ret;

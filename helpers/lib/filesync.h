@@ -50,5 +50,7 @@ int filesync_mkdir(const char *path, mode_t mode, bool check, bool *changed);
  * others can read. -EFBIG above FILESYNC_MAX.
  */
 int filesync_read(const char *path, struct buf *out, bool private);
+/* Reads @fd to its end into @out with read(2) (no stdio copy); -EFBIG above @limit bytes. */
+int filesync_read_fd(int fd, struct buf *out, size_t limit);
 
 #endif

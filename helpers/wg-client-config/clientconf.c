@@ -13,9 +13,17 @@
 #include "wgstate.h"
 
 static const char *const fields[] = {
-    "name",	"private_key_file", "preshared_key_file",   "addresses", "dns", "server_public_key",
-    "endpoint", "allowed_ips",	    "persistent_keepalive", "mtu",	 NULL,
+    "name",	   "private_key_file",	   "preshared_key_file",
+    "private_key", "preshared_key",	   "addresses",
+    "dns",	   "server_public_key",	   "endpoint",
+    "allowed_ips", "persistent_keepalive", "mtu",
+    NULL,
 };
+
+bool clientconf_fields_known(json_t *spec, const char *path, struct err *err)
+{
+	return json_get_known(spec, path, fields, err);
+}
 
 static bool get_int(json_t *spec, const char *field, int min, int max, int *out, struct err *err)
 {
@@ -176,7 +184,28 @@ static bool add_aip(struct clientconf *cc, const char *text, struct err *err)
 	return true;
 }
 
-bool clientconf_parse(struct clientconf *cc, json_t *spec, struct err *err)
+/* A key given as @file_field (a path) or, with CLIENTCONF_INLINE_KEYS, as @inline_field. */
+static bool get_key_source(json_t *spec, const char *file_field, const char *inline_field,
+			   bool required, unsigned int flags, const char **file, const char **b64,
+			   struct err *err)
+{
+	bool has_file = json_object_get(spec, file_field), has_inline;
+
+	has_inline = json_object_get(spec, inline_field);
+	if (has_file && has_inline)
+		return err_set(err, "%s: give either %s or %s, not both", inline_field, file_field,
+			       inline_field);
+	if (has_inline && !(flags & CLIENTCONF_INLINE_KEYS))
+		return err_set(err,
+			       "%s: inline keys are accepted only in a spec read from stdin "
+			       "(\"-\"); use %s",
+			       inline_field, file_field);
+	if (has_inline)
+		return json_get_str(spec, inline_field, NULL, true, b64, err);
+	return json_get_str(spec, file_field, NULL, required, file, err);
+}
+
+bool clientconf_parse(struct clientconf *cc, json_t *spec, unsigned int flags, struct err *err)
 {
 	const char *name, *pub, *endpoint;
 
@@ -184,7 +213,7 @@ bool clientconf_parse(struct clientconf *cc, json_t *spec, struct err *err)
 	cc->keepalive = -1;
 	if (!json_is_object(spec))
 		return err_set(err, "the spec must be a JSON object");
-	if (!json_get_known(spec, "", fields, err) ||
+	if (!clientconf_fields_known(spec, "", err) ||
 	    !json_get_str(spec, "name", NULL, true, &name, err))
 		return false;
 	if (!wgstate_name_valid(name))
@@ -193,8 +222,10 @@ bool clientconf_parse(struct clientconf *cc, json_t *spec, struct err *err)
 			       "with a letter or digit",
 			       name);
 	snprintf(cc->name, sizeof(cc->name), "%s", name);
-	if (!json_get_str(spec, "private_key_file", NULL, true, &cc->private_key_file, err) ||
-	    !json_get_str(spec, "preshared_key_file", NULL, false, &cc->preshared_key_file, err))
+	if (!get_key_source(spec, "private_key_file", "private_key", true, flags,
+			    &cc->private_key_file, &cc->private_key_b64, err) ||
+	    !get_key_source(spec, "preshared_key_file", "preshared_key", false, flags,
+			    &cc->preshared_key_file, &cc->preshared_key_b64, err))
 		return false;
 	if (!json_object_get(spec, "addresses"))
 		return err_set(err, "addresses: is required");
@@ -234,22 +265,40 @@ bool clientconf_parse(struct clientconf *cc, json_t *spec, struct err *err)
 	       get_int(spec, "mtu", 576, 9000, &cc->mtu, err);
 }
 
-bool clientconf_read_keys(struct clientconf *cc, struct err *err)
+/* One key from its inline base64 text or its file; @field is the inline field's name. */
+static bool read_key(uint8_t key[static KEY_LEN], const char *file, const char *b64,
+		     const char *field, struct err *err)
 {
-	if (key_read_file(cc->private_key, cc->private_key_file, err)) {
-		err_prefix(err, "private_key_file: ");
+	if (b64) {
+		/* Never quote the value: it is a secret. */
+		if (!key_from_base64(key, b64))
+			return err_set(err, "%s: is not a base64 key of 32 bytes", field);
+		return true;
+	}
+	if (key_read_file(key, file, err)) {
+		err_prefix(err, "%s_file: ", field);
 		return false;
 	}
-	if (key_public(cc->public_key, cc->private_key) < 0)
+	return true;
+}
+
+bool clientconf_read_keys(struct clientconf *cc, struct err *err)
+{
+	if (!read_key(cc->private_key, cc->private_key_file, cc->private_key_b64, "private_key",
+		      err))
+		return false;
+	if (key_public(cc->public_key, cc->private_key) < 0) {
+		if (cc->private_key_b64)
+			return err_set(err, "private_key: holds a key with no public key");
 		return err_set(err, "private_key_file: \"%s\" holds a key with no public key",
 			       cc->private_key_file);
+	}
 	if (key_eq(cc->public_key, cc->server_public_key))
 		return err_set(err, "server_public_key: is the peer's own public key");
-	if (cc->preshared_key_file) {
-		if (key_read_file(cc->preshared_key, cc->preshared_key_file, err)) {
-			err_prefix(err, "preshared_key_file: ");
+	if (cc->preshared_key_file || cc->preshared_key_b64) {
+		if (!read_key(cc->preshared_key, cc->preshared_key_file, cc->preshared_key_b64,
+			      "preshared_key", err))
 			return false;
-		}
 		cc->has_preshared_key = true;
 	}
 	return true;

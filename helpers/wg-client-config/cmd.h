@@ -4,8 +4,12 @@
 
 #include <stdbool.h>
 
+#include <jansson.h>
+
+#include "err.h"
+
 struct opts {
-	const char *arg; /* the spec (write) or the peer name (remove, qr) */
+	const char *arg; /* the spec (write, sync) or the peer name (remove, qr) */
 	const char *dir;
 	bool check, terminal;
 };
@@ -16,10 +20,14 @@ enum { CMD_OPT_CHECK = 0x100, CMD_OPT_TERMINAL = 0x200 };
 int cmd_opts(struct opts *o, int argc, char *argv[], unsigned int allowed);
 /* 0 when @dir can be echoed in the JSON result; else prints the failure and returns its code. */
 int cmd_check_dir(const char *dir);
-/* DIR/NAME.EXT into @path; -ENAMETOOLONG when it does not fit. */
-int cmd_path(char *path, size_t size, const char *dir, const char *name, const char *ext);
+/*
+ * The spec from the file @arg, or from stdin when @arg is "-" (read with read(2) into a buffer
+ * that is wiped, since it may hold inline keys). NULL with @err set on failure.
+ */
+json_t *cmd_load_spec(const char *arg, struct err *err);
 
 int write_main(int argc, char *argv[]);
+int sync_main(int argc, char *argv[]);
 int remove_main(int argc, char *argv[]);
 int qr_main(int argc, char *argv[]);
 

@@ -8,19 +8,27 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <unistd.h>
+
 #include "cmd.h"
 #include "dispatch.h"
+#include "filesync.h"
+#include "json_wipe.h"
 #include "key.h"
 #include "out.h"
 
+#define CMD_SPEC_MAX (256U << 20) /* the largest spec read from stdin */
+
 static const struct dispatch_cmd cmds[] = {
     {"write", write_main},
+    {"sync", sync_main},
     {"remove", remove_main},
     {"qr", qr_main},
 };
 
 static const char usage[] =
     "usage: wg-client-config write SPEC.json|- --dir DIR [--check] [--terminal]\n"
+    "       wg-client-config sync SPEC.json|- --dir DIR [--check]\n"
     "       wg-client-config remove NAME --dir DIR [--check]\n"
     "       wg-client-config qr NAME --dir DIR\n";
 
@@ -76,16 +84,40 @@ int cmd_check_dir(const char *dir)
 			     dir);
 }
 
-int cmd_path(char *path, size_t size, const char *dir, const char *name, const char *ext)
+json_t *cmd_load_spec(const char *arg, struct err *err)
 {
-	int n = snprintf(path, size, "%s/%s.%s", dir, name, ext);
+	struct buf text = {0};
+	json_error_t jerr;
+	json_t *root = NULL;
+	char *near;
+	int ret;
 
-	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+	if (strcmp(arg, "-")) {
+		root = json_load_file(arg, JSON_REJECT_DUPLICATES, &jerr);
+	} else if ((ret = filesync_read_fd(STDIN_FILENO, &text, CMD_SPEC_MAX))) {
+		err_set(err, "spec \"-\": cannot read stdin: %s",
+			ret == -EFBIG ? "larger than 256 MiB" : json_out_strerror(ret));
+		return NULL;
+	} else {
+		root =
+		    json_loadb(text.data ? text.data : "", text.len, JSON_REJECT_DUPLICATES, &jerr);
+		buf_free(&text);
+	}
+	if (root)
+		return root;
+	/* jansson quotes the text near the error, which may be a key (inline, or pasted into a
+	 * file where a path belongs): the message keeps the line, never that text. */
+	if ((near = strstr(jerr.text, " near ")))
+		*near = '\0';
+	err_set(err, "spec \"%s\": %s (line %d)", arg, jerr.text, jerr.line);
+	return NULL;
 }
 
 int main(int argc, char *argv[])
 {
 	if (key_init() < 0)
 		return json_out_fail(EXIT_RUNTIME, "libsodium failed to initialise");
+	/* A spec from stdin may hold keys: every buffer jansson frees is wiped first. */
+	json_wipe_alloc();
 	return DISPATCH(argc, argv, cmds, usage, NULL);
 }

@@ -92,12 +92,15 @@ int qr_png(const struct qr *qr, struct buf *out)
 	png_set_IHDR(png, info, (png_uint_32)side, (png_uint_32)side, 1, PNG_COLOR_TYPE_GRAY,
 		     PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
 	png_write_info(png, info);
+	/* Each module row is drawn once and written QR_PNG_SCALE times. */
 	for (y = 0; y < side; y++) {
-		memset(row, 0xff, rowlen); /* 1 = white */
-		for (px = 0; px < side; px++) {
-			x = px / QR_PNG_SCALE - QR_MARGIN;
-			if (qr_dark(qr, x, y / QR_PNG_SCALE - QR_MARGIN))
-				row[px / 8] &= (unsigned char)~(0x80 >> (px % 8));
+		if (y % QR_PNG_SCALE == 0) {
+			memset(row, 0xff, rowlen); /* 1 = white */
+			for (px = 0; px < side; px++) {
+				x = px / QR_PNG_SCALE - QR_MARGIN;
+				if (qr_dark(qr, x, y / QR_PNG_SCALE - QR_MARGIN))
+					row[px / 8] &= (unsigned char)~(0x80 >> (px % 8));
+			}
 		}
 		png_write_row(png, row);
 	}
@@ -113,6 +116,42 @@ out:
 }
 
 /* ---- SVG ------------------------------------------------------------------------------ */
+
+/* Decimal digits of @v (0 or more) at @p; returns how many. */
+static size_t put_uint(char *p, int v)
+{
+	char digits[12];
+	size_t n = 0, i;
+
+	do
+		digits[n++] = (char)('0' + v % 10);
+	while ((v /= 10) > 0);
+	for (i = 0; i < n; i++)
+		p[i] = digits[n - 1 - i];
+	return n;
+}
+
+/*
+ * "M<x> <y>h<run>v1h-<run>z", as buf_printf() would write it but without printf: a symbol has
+ * hundreds of runs and `sync` draws a thousand symbols.
+ */
+static int svg_run(struct buf *out, int x, int y, int run)
+{
+	char s[64];
+	size_t n = 0;
+
+	s[n++] = 'M';
+	n += put_uint(s + n, x);
+	s[n++] = ' ';
+	n += put_uint(s + n, y);
+	s[n++] = 'h';
+	n += put_uint(s + n, run);
+	memcpy(s + n, "v1h-", 4);
+	n += 4;
+	n += put_uint(s + n, run);
+	s[n++] = 'z';
+	return buf_append(out, s, n);
+}
 
 int qr_svg(const struct qr *qr, struct buf *out)
 {
@@ -133,8 +172,7 @@ int qr_svg(const struct qr *qr, struct buf *out)
 			for (run = 0; qr_dark(qr, x + run, y); run++)
 				;
 			if (run)
-				ret = buf_printf(out, "M%d %dh%dv1h-%dz", x + QR_MARGIN,
-						 y + QR_MARGIN, run, run);
+				ret = svg_run(out, x + QR_MARGIN, y + QR_MARGIN, run);
 		}
 	}
 	if (!ret)

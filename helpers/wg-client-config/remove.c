@@ -10,12 +10,12 @@
 #include "filesync.h"
 #include "key.h"
 #include "out.h"
+#include "peer.h"
 #include "qr.h"
 #include "wgstate.h"
 
 int remove_main(int argc, char *argv[])
 {
-	static const char *const exts[] = {"conf", "png", "svg"};
 	char path[PATH_MAX];
 	json_t *out, *removed;
 	bool changed = false, ch;
@@ -34,8 +34,8 @@ int remove_main(int argc, char *argv[])
 	out = json_pack("{s:s,s:s,s:b,s:[]}", "name", o.arg, "dir", o.dir, "check", o.check,
 			"removed");
 	removed = json_object_get(out, "removed");
-	for (i = 0; out && i < sizeof(exts) / sizeof(exts[0]); i++) {
-		if (cmd_path(path, sizeof(path), o.dir, o.arg, exts[i])) {
+	for (i = 0; out && i < PEER_N_FILES; i++) {
+		if (peer_path(path, sizeof(path), o.dir, o.arg, peer_exts[i])) {
 			json_decref(out);
 			return json_out_fail(EXIT_INVALID, "dir: \"%.128s\" is too long", o.dir);
 		}
@@ -66,7 +66,7 @@ int qr_main(int argc, char *argv[])
 	if (!wgstate_name_valid(o.arg))
 		return json_out_fail(EXIT_INVALID, "name: \"%.64s\" is not a valid peer name",
 				     o.arg);
-	if (cmd_path(path, sizeof(path), o.dir, o.arg, "conf"))
+	if (peer_path(path, sizeof(path), o.dir, o.arg, "conf"))
 		return json_out_fail(EXIT_INVALID, "dir: \"%.128s\" is too long", o.dir);
 	if (key_check_fd_private(STDOUT_FILENO) < 0)
 		return json_out_fail(EXIT_INVALID,

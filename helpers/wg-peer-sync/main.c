@@ -19,8 +19,8 @@ static const struct dispatch_cmd cmds[] = {
 
 static const char usage[] = "usage: wg-peer-sync sync STATE.json [--check] [--allow-empty]\n"
 			    "       wg-peer-sync show IFACE\n"
-			    "       wg-peer-sync genkey|genpsk [--out FILE]\n"
-			    "       wg-peer-sync pubkey < private.key\n";
+			    "       wg-peer-sync genkey|genpsk [--out FILE | --count N]\n"
+			    "       wg-peer-sync pubkey < private.keys\n";
 
 int main(int argc, char *argv[])
 {

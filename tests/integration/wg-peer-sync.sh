@@ -139,6 +139,34 @@ for i in 1 2 3 4 5 6 7 8; do
 	k=$(wg genkey)
 	eq "pubkey is byte-identical to wg pubkey ($i)" "$(echo "$k" | wg pubkey | od -c)" "$(echo "$k" | "$SYNC" pubkey | od -c)"
 done
+# One run for many keys: one private key a line in, one public key a line out, in order.
+(umask 077 && for i in $(seq 100); do wg genkey; done >"$D/batch.keys")
+while read -r k; do echo "$k" | wg pubkey; done <"$D/batch.keys" >"$D/batch.wg"
+"$SYNC" pubkey <"$D/batch.keys" >"$D/batch.pub"
+ok "pubkey of 100 keys at once equals wg pubkey of each" cmp "$D/batch.wg" "$D/batch.pub"
+ok "... also without the last newline" cmp "$D/batch.wg" <(head -c -1 "$D/batch.keys" | "$SYNC" pubkey)
+out=$( (head -n 50 "$D/batch.keys" && echo "not-a-key" && tail -n 10 "$D/batch.keys") | "$SYNC" pubkey) && rc=0 || rc=$?
+eq "a bad line among keys: exit 2" 2 "$rc"
+json_eq "... one JSON object naming the line, and no public key printed before it" "$out" '.msg' '"line 51: not a base64 private key of 32 bytes"'
+out=$(printf '%s\n\n' "$(head -n 1 "$D/batch.keys")" | "$SYNC" pubkey) && rc=0 || rc=$?
+json_eq "an empty line is a bad line" "$out" '[.failed,.msg]' '[true,"line 2: not a base64 private key of 32 bytes"]'
+(umask 077 && "$SYNC" genkey --count 200 >"$D/many.keys")
+eq "genkey --count 200 prints 200 distinct keys" 200 "$(sort -u "$D/many.keys" | wc -l)"
+eq "... each one wg accepts" 200 "$(while read -r k; do echo "$k" | wg pubkey; done <"$D/many.keys" | sort -u | wc -l)"
+eq "... and pubkey takes them all back" 200 "$("$SYNC" pubkey <"$D/many.keys" | wc -l)"
+eq "genpsk --count 3 prints three 32-byte keys" "32 32 32" \
+	"$("$SYNC" genpsk --count 3 | while read -r k; do echo "$k" | base64 -d | wc -c; done | xargs)"
+rc=0
+(umask 022 && "$SYNC" genkey --count 5 >"$D/open-many.key") || rc=$?
+eq "genkey --count refuses a file others can read: exit 1" 1 "$rc"
+eq "... and wrote no key into it" "" "$(grep -v failed "$D/open-many.key" || true)"
+out=$("$SYNC" genkey --count 2 --out "$D/x.key") && rc=0 || rc=$?
+eq "--count with --out: exit 2" 2 "$rc"
+fails "... and no file written" test -e "$D/x.key"
+for n in 0 100001 -1 1x; do
+	out=$("$SYNC" genpsk --count "$n") && rc=0 || rc=$?
+	eq "genpsk --count $n: exit 2" 2 "$rc"
+done
 k=$("$SYNC" genkey)
 ok "genkey makes a key wg accepts" sh -c "echo $k | wg pubkey >/dev/null"
 ok "genpsk makes 32 bytes" test "$("$SYNC" genpsk | base64 -d | wc -c)" -eq 32

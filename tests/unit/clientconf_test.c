@@ -34,7 +34,7 @@ static bool try(const char *extra, struct err *err)
 
 	if (!s)
 		return false;
-	ok = clientconf_parse(&cc, s, err);
+	ok = clientconf_parse(&cc, s, 0, err);
 	json_decref(s);
 	return ok;
 }
@@ -85,46 +85,46 @@ static void test_validation(void)
 	json_t *s;
 
 	s = json_loads("{\"name\":\"../etc\",\"private_key_file\":\"/k\"}", 0, NULL);
-	CHECK(!clientconf_parse(&cc, s, &err));
+	CHECK(!clientconf_parse(&cc, s, 0, &err));
 	CHECK_STR_CONTAINS(err.msg, "name: \"../etc\"");
 	json_decref(s);
 	s = json_loads(
 	    "{\"name\":\"a\",\"private_key_file\":\"/k\",\"addresses\":[\"10.0.0.1/33\"]}", 0,
 	    NULL);
-	CHECK(!clientconf_parse(&cc, s, &err));
+	CHECK(!clientconf_parse(&cc, s, 0, &err));
 	CHECK_STR_CONTAINS(err.msg, "addresses[0]: \"10.0.0.1/33\" has an invalid prefix");
 	json_decref(s);
 	/* Whitespace (or a sign) in the prefix length: strtol() used to skip it. */
 	s = json_loads(
 	    "{\"name\":\"a\",\"private_key_file\":\"/k\",\"addresses\":[\"10.0.0.1/\\t32\"]}", 0,
 	    NULL);
-	CHECK(!clientconf_parse(&cc, s, &err));
+	CHECK(!clientconf_parse(&cc, s, 0, &err));
 	CHECK_STR_CONTAINS(err.msg, "has an invalid prefix length");
 	json_decref(s);
 	s = json_loads(
 	    "{\"name\":\"a\",\"private_key_file\":\"/k\",\"addresses\":[\"10.0.0.1/\\n32\"]}", 0,
 	    NULL);
-	CHECK(!clientconf_parse(&cc, s, &err));
+	CHECK(!clientconf_parse(&cc, s, 0, &err));
 	json_decref(s);
 	s = json_loads(
 	    "{\"name\":\"a\",\"private_key_file\":\"/k\",\"addresses\":[\"10.0.0.1/0\"]}", 0, NULL);
-	CHECK(!clientconf_parse(&cc, s, &err));
+	CHECK(!clientconf_parse(&cc, s, 0, &err));
 	json_decref(s);
 	s = json_loads("{\"name\":\"a\",\"private_key_file\":\"/k\",\"addresses\":[]}", 0, NULL);
-	CHECK(!clientconf_parse(&cc, s, &err));
+	CHECK(!clientconf_parse(&cc, s, 0, &err));
 	CHECK_STR_CONTAINS(err.msg, "addresses: at least one");
 	json_decref(s);
 	s = json_loads("{\"name\":\"a\",\"private_key_file\":\"/k\",\"addresses\":[\"10.0.0.2\"],"
 		       "\"server_public_key\":\"AAAA\"}",
 		       0, NULL);
-	CHECK(!clientconf_parse(&cc, s, &err));
+	CHECK(!clientconf_parse(&cc, s, 0, &err));
 	CHECK_STR_CONTAINS(err.msg, "server_public_key: \"AAAA\"");
 	json_decref(s);
 	s = json_loads("{\"name\":\"a\",\"private_key_file\":\"/k\",\"addresses\":[\"10.0.0.2\"],"
 		       "\"server_public_key\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\","
 		       "\"endpoint\":\"vpn.example.org:51820\"}",
 		       0, NULL);
-	CHECK(!clientconf_parse(&cc, s, &err));
+	CHECK(!clientconf_parse(&cc, s, 0, &err));
 	CHECK_STR_CONTAINS(err.msg,
 			   "server_public_key: \"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\" "
 			   "is the all-zero key");
@@ -132,7 +132,7 @@ static void test_validation(void)
 	s = json_loads("{\"name\":\"a\",\"private_key_file\":\"/k\",\"addresses\":[\"10.0.0.2\"],"
 		       "\"server_public_key\":\"" SK "\"}",
 		       0, NULL);
-	CHECK(!clientconf_parse(&cc, s, &err));
+	CHECK(!clientconf_parse(&cc, s, 0, &err));
 	CHECK_STR_CONTAINS(err.msg, "endpoint: is required");
 	json_decref(s);
 }
@@ -149,7 +149,7 @@ static void test_render(void)
 	    "\"allowed_ips\":[\"0.0.0.0/0\",\"::/0\"],\"persistent_keepalive\":25}",
 	    JSON_REJECT_DUPLICATES, NULL);
 
-	CHECK(clientconf_parse(&cc, s, &err));
+	CHECK(clientconf_parse(&cc, s, 0, &err));
 	CHECK(key_from_base64(cc.private_key, PK));
 	CHECK(key_from_base64(cc.preshared_key, SK));
 	cc.has_preshared_key = true;
@@ -168,7 +168,7 @@ static void test_render(void)
 
 	/* Defaults: split tunnel, no keepalive, no DNS, no PSK. */
 	s = spec(",\"persistent_keepalive\":0");
-	CHECK(clientconf_parse(&cc, s, &err));
+	CHECK(clientconf_parse(&cc, s, 0, &err));
 	CHECK(!clientconf_render(&cc, &b));
 	CHECK_STR_CONTAINS(b.data, "AllowedIPs = 192.168.0.0/16\n");
 	CHECK(!strstr(b.data, "DNS") && !strstr(b.data, "Keepalive") &&
