@@ -62,7 +62,12 @@ EXAMPLES = r"""
 RETURN = r"""
 changed_peers: {description: Names whose files changed (or would)., type: list, returned: always}
 removed: {description: Paths removed (or that would be)., type: list, returned: always}
-peers: {description: Per peer, its public key and each file's path and changed flag., type: dict, returned: always}
+peers:
+  description:
+    - Per changed peer, its public key and each file's path and changed flag (the unchanged are
+      left out, so that a run with nothing to change returns little whatever the number of peers).
+  type: dict
+  returned: always
 """
 
 SPEC = ("name", "addresses", "dns", "endpoint", "allowed_ips", "persistent_keepalive", "mtu")
@@ -106,8 +111,10 @@ def main():
             k for k in ("conf", "png", "svg") if files.get(k, {}).get("changed")))
     for path in result.get("removed", []):
         diff["before"] += "%s\n" % path
-    module.exit_json(changed=result["changed"], changed_peers=result.get("changed_peers", []),
-                     removed=result.get("removed", []), peers=result.get("peers", {}), diff=diff)
+    changed_peers = result.get("changed_peers", [])
+    module.exit_json(changed=result["changed"], changed_peers=changed_peers,
+                     removed=result.get("removed", []), diff=diff,
+                     peers={n: result["peers"][n] for n in changed_peers})
 
 
 if __name__ == "__main__":
