@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # N real clients at once (N=${N:-200}; the spec asks for at least 20 concurrent peers):
 #   - playbooks/site.yml on a real LXC container with N peers in the inventory (c001..cN: keys
-#     in the run's own vault, addresses, client .conf files), timed;
+#     in the run's own vault, addresses, client .conf files), timed, with its three slowest
+#     tasks (profile_tasks);
 #   - N client namespaces (lab/net client), each a real WireGuard client: wg-quick with
 #     wireguard-go (lab/wg-go-bg, as lab/wgclient does) from its own generated .conf, started
 #     in parallel batches of BATCH (20); time from "all started" to "all N handshaken";
@@ -14,6 +15,8 @@
 #     wireguard-go RSS and CPU (from the host's /proc), the container's memory (its cgroup),
 #     the clients' memory, and the packet loss.
 # References in the same run: the spec's 20 peers, and the server idle with N peers configured.
+# The host's fs.inotify.max_user_instances is raised for the run if below N + 256 (each
+# wireguard-go holds one instance), and restored at exit.
 # Own names: prefix wbc, bridge wbcbr0, container warren-clients, client interfaces wbcw1..wbcwN,
 # everything else in a temp dir. Everything is removed at exit, also on failure or Ctrl-C.
 set -euo pipefail
@@ -106,6 +109,11 @@ server_pid() {
 # 0 for a process that is gone (its loss shows in the checks).
 ticks() { awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
 rss_kib() { awk -v k="${2:-VmRSS}:" '$1 == k { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0; }
+# clients_ticks, clients_rss: utime+stime (clock ticks) and VmRSS (KiB) summed over the
+# clients' wireguard-go (CPIDS), in one awk; a process that is gone counts 0.
+clients_cat() { printf "/proc/%s/$1\n" "${CPIDS[@]}" | xargs cat 2>/dev/null || true; }
+clients_ticks() { clients_cat stat | awk '{ sub(/^.*\) /, ""); t += $12 + $13 } END { print t + 0 }'; }
+clients_rss() { clients_cat status | awk '$1 == "VmRSS:" { t += $2 } END { print t + 0 }'; }
 mib() { awk -v k="$1" 'BEGIN { printf "%.1f MiB", k / 1024 }'; }
 fwd_drop() { ct nft -j list counter inet warren_wg0 fwd_drop | jq '.nftables[1].counter.packets'; }
 # lan_seen NAME: packets counted by the LAN host's own counter NAME (table inet wbc, made below).
@@ -128,6 +136,7 @@ mkdir -p "$INV/group_vars/all" "$WG" "$R"
 ln -s "$REPO/group_vars/all/site.yml" "$INV/group_vars/all/00-site.yml"
 (umask 077 && head -c 32 /dev/urandom | base64 >"$T/vault-pass")
 export ANSIBLE_VAULT_PASSWORD_FILE=$T/vault-pass ANSIBLE_NOCOLOR=1
+export ANSIBLE_CALLBACKS_ENABLED=ansible.posix.profile_tasks
 cat >"$INV/hosts.yml" <<EOT
 all:
   children:
@@ -191,6 +200,9 @@ if ! ansible-playbook -i "$INV" playbooks/site.yml >"$T/converge.log" 2>&1; then
 fi
 row "converge, $N peers (site.yml, container included)" \
 	"$(since "$t0") s   ($(grep -o 'changed=[0-9]*' "$T/converge.log" | paste -sd, -))"
+# profile_tasks lists the tasks by time, the slowest first, after the recap.
+sed -n '/^PLAY RECAP/,$p' "$T/converge.log" | sed -n 's/^\(.*[^ ]\) -\{1,\} \([0-9.]*s\)$/\2 \1/p' | awk 'NR <= 3' |
+	while read -r t task; do row "    slowest tasks (profile_tasks)" "$t  $task"; done
 [ "$(find "$DATA/clients" -name 'c*.conf' | wc -l)" -eq "$N" ] || { echo "clients: expected $N client .conf files" >&2; exit 1; }
 
 SPID=$(server_pid) || { echo "clients: no wireguard-go in $CT" >&2; exit 1; }
@@ -216,12 +228,12 @@ par client_up
 t_started=$(now)
 if [ -s "$R/errors" ]; then
 	cat "$R/errors"
-	grep -hv -e '^\[#\]' -e 'Unknown device type' -e 'Missing WireGuard kernel module' "$R"/up.* | sort | uniq -c | head
+	grep -hv -e '^\[#\]' -e 'Unknown device type' -e 'Missing WireGuard kernel module' "$R"/up.* | sort | uniq -c | awk 'NR <= 10'
 	exit 1
 fi
 row "$N clients started (wg-quick up, $BATCH at a time)" "$(since "$t_first") s"
-started_kib=0
-for f in "$WG"/*.pid; do started_kib=$((started_kib + $(rss_kib "$(cat "$f")"))); done
+mapfile -t CPIDS < <(cat "$WG"/*.pid)
+started_kib=$(clients_rss)
 
 # They handshake on their own (PersistentKeepalive); count them on the server.
 hs=0
@@ -270,7 +282,7 @@ drop0=$(fwd_drop)
 par dmz_check
 drop1=$(fwd_drop)
 n=$({ grep -lx 1 "$R"/dmz.* || true; } | wc -l)
-reached=$({ grep -lx 0 "$R"/dmz.* || true; } | sed 's/.*\.//' | sort -n | while read -r k; do name "$k"; done | head -10 | paste -sd' ' -)
+reached=$({ grep -lx 0 "$R"/dmz.* || true; } | sed 's/.*\.//' | sort -n | while read -r k; do name "$k"; done | awk 'NR <= 10' | paste -sd' ' -)
 check "no client reaches DMZ host $DMZ (all $N tried)" "$([ "$n" -eq "$N" ] && echo 1 || echo 0)" \
 	"$n/$N got no reply${reached:+; REACHED by $reached}"
 check "server's fwd_drop counted them (>= 2 a client)" "$([ $((drop1 - drop0)) -ge $((2 * N)) ] && echo 1 || echo 0)" \
@@ -283,28 +295,31 @@ check "zabbix-wg-stats get wg0: peers_connected" "$([ "$zc" -eq "$N" ] && echo 1
 wc=$(ct wg show wg0 latest-handshakes | awk -v now="$(date +%s)" '$2 > 0 && now - $2 < 180' | wc -l)
 check "wg show wg0 latest-handshakes: < 180 s old" "$([ "$wc" -eq "$N" ] && echo 1 || echo 0)" "$wc"
 
-echo "== all $N ping $LAN at once (ping -i 0.2 -c 80, 16 s; measured over 10 s)"
+echo "== all $N ping $LAN at once (ping -i 0.2 -c 100, 20 s; measured over 10 s)"
+t0=$(now)
 for k in $(seq "$N"); do
-	ip netns exec "$P-c$k" ping -c 80 -i 0.2 -W 2 -q "$LAN" >"$R/load.$k" 2>&1 &
+	ip netns exec "$P-c$k" ping -c 100 -i 0.2 -W 2 -q "$LAN" >"$R/load.$k" 2>&1 &
 done
+row "$N pings started" "in $(since "$t0") s"
 sleep 1
-w0=$(now) s0=$(ticks "$SPID") c0=0
-ctr0=$(build/lxc-probe "$CT" | jq .usage.cpu_usec)
-for f in "$WG"/*.pid; do c0=$((c0 + $(ticks "$(cat "$f")"))); done
+# Each figure over its own window (the server's, the container's, the clients' are a moment apart).
+w0=$(now) s0=$(ticks "$SPID")
+lw0=$(now) c0=$(clients_ticks)
+cw0=$(now) ctr0=$(build/lxc-probe "$CT" | jq .usage.cpu_usec)
 sleep 10
-w1=$(now) s1=$(ticks "$SPID") c1=0 clients_kib=0
-probe=$(build/lxc-probe "$CT")
-for f in "$WG"/*.pid; do
-	c1=$((c1 + $(ticks "$(cat "$f")")))
-	clients_kib=$((clients_kib + $(rss_kib "$(cat "$f")")))
-done
+w1=$(now) s1=$(ticks "$SPID")
+lw1=$(now) c1=$(clients_ticks)
+cw1=$(now) probe=$(build/lxc-probe "$CT")
+clients_kib=$(clients_rss)
 rss_load=$(rss_kib "$SPID") hwm=$(rss_kib "$SPID" VmHWM)
 ctr1=$(jq .usage.cpu_usec <<<"$probe") mem_usage=$(jq .usage.memory <<<"$probe") mem_load=$(ct_rss)
 wait
 hz=$(getconf CLK_TCK)
 read -r sent got < <(awk '/packets transmitted/ { s += $1; r += $4 } END { print s + 0, r + 0 }' "$R"/load.*)
-pct() { awk -v a="$1" -v b="$2" -v per_s="$3" -v t0="$w0" -v t1="$w1" 'BEGIN { printf "%.1f", 100 * (b - a) / per_s / (t1 - t0) }'; }
-cpu=$(pct "$s0" "$s1" "$hz") ccpu=$(pct "$c0" "$c1" "$hz") ctcpu=$(pct "$ctr0" "$ctr1" 1e6)
+# pct A B PER_SECOND T0 T1: the CPU time B - A (in PER_SECOND units) as % of one core over T0..T1.
+pct() { awk -v a="$1" -v b="$2" -v per_s="$3" -v t0="$4" -v t1="$5" 'BEGIN { printf "%.1f", 100 * (b - a) / per_s / (t1 - t0) }'; }
+cpu=$(pct "$s0" "$s1" "$hz" "$w0" "$w1") ctcpu=$(pct "$ctr0" "$ctr1" 1e6 "$cw0" "$cw1")
+ccpu=$(pct "$c0" "$c1" "$hz" "$lw0" "$lw1")
 row "server wireguard-go CPU ($(awk -v a="$w0" -v b="$w1" 'BEGIN { printf "%.1f", b - a }') s, utime+stime)" "$cpu % of one core"
 row "container CPU (cgroup, lxc-probe; 1 core)" "$ctcpu % of one core"
 row "server wireguard-go RSS (VmRSS; VmHWM)" "$(mib "$rss_load"); $(mib "$hwm")"
