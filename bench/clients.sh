@@ -11,7 +11,7 @@
 #     tunnel; no client reaches the DMZ host 172.16.10.5 (all N try; the server's fwd_drop
 #     counter must count their packets); `zabbix-wg-stats get wg0` in the container reports N
 #     connected, and `wg show wg0 latest-handshakes` there agrees;
-#   - while all N ping the LAN host at once for about 10 s (ping -i 0.2): the server's
+#   - while all N ping the LAN host at once (ping -i 0.2 for 20 s, measured over 10 s): the server's
 #     wireguard-go RSS and CPU (from the host's /proc), the container's memory (its cgroup),
 #     the clients' memory, and the packet loss.
 # References in the same run: the spec's 20 peers, and the server idle with N peers configured.
