@@ -145,7 +145,7 @@ all:
         localhost: {ansible_connection: local, ansible_python_interpreter: /usr/bin/python3}
     wireguard_servers:
       hosts:
-        $CT: {ansible_connection: community.general.lxc, ansible_host: $CT, ansible_python_interpreter: /usr/bin/python3}
+        $CT: {ansible_connection: warren_lxc, ansible_host: $CT, ansible_python_interpreter: /usr/bin/python3}
 EOT
 cat >"$INV/group_vars/wireguard_ct_hosts.yml" <<EOT
 wireguard_ct_name: $CT
