@@ -51,6 +51,11 @@ options:
   vault_password_file: {description: Vault password file or client script., type: path,
                         required: true}
   vault_id: {description: Vault id label to encrypt with., type: str}
+  loaded:
+    description:
+      - The vault file's content as C(include_vars) just loaded it (no_log). When given, the module
+        does not decrypt the file again: a run with nothing to change starts no C(ansible-vault).
+    type: dict
   helper: {description: The wg-peer-sync program., type: str, default: wg-peer-sync}
 """
 
@@ -82,6 +87,7 @@ def main():
         peers=dict(type="list", elements="dict", options=peer, default=[]),
         server=dict(type="bool", default=False),
         vault_password_file=dict(type="path", required=True, no_log=False), vault_id=dict(type="str"),
+        loaded=dict(type="dict", no_log=True),
         helper=dict(type="str", default="wg-peer-sync")), supports_check_mode=True)
     p = module.params
     helper = helper_path(module, p["helper"])
@@ -92,7 +98,10 @@ def main():
         why = q["public_key"] is not None and public_key_problem(q["public_key"])
         if why:
             module.fail_json(msg="peer %s: public_key %s" % (q["name"], why))
-    data, mode_ok = read(module, p["path"], p["vault_password_file"], p["vault_id"])
+    if p["loaded"] is not None and os.path.exists(p["path"]):
+        data, mode_ok = copy.deepcopy(p["loaded"]), os.stat(p["path"]).st_mode & 0o7777 == 0o600
+    else:
+        data, mode_ok = read(module, p["path"], p["vault_password_file"], p["vault_id"])
     try:
         keys = keys_of(data)
     except KeyStoreError as e:
