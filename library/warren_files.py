@@ -18,7 +18,7 @@ description:
     new directory or file are made root's, mode 0755.
   - A file is replaced only when its bytes differ, by a new file written beside it, synced and
     renamed over it; a file whose bytes are right only gets its owner and mode set.
-  - O(secrets) are files whose content is never shown: the option is no_log, the diff says only
+  - O(secrets) are files whose content is never shown. The option is no_log, the diff says only
     that the file changes, and the result names paths, never content.
   - Check mode reports what would change and changes nothing. Diff mode shows a diff per file.
 options:

@@ -19,12 +19,12 @@ description:
     O(peers), replacing only the files whose content changes, each peer's three as a set, and
     deletes the files of the O(remove) names.
   - The private and preshared keys (O(keys), no_log) go to the helper on its standard input,
-    never in a file or on a command line, and the result never holds one: it names the peers
+    never in a file or on a command line, and the result never holds one; it names the peers
     and files that changed. Set C(no_log) on the task all the same (it carries keys), and show
     RV(changed_peers) from the registered result.
   - Check mode runs the helper with C(--check) and writes nothing. Diff mode lists, per peer,
-    the files that change (never their content: it holds the private key).
-  - Run it on the controller (C(delegate_to: localhost)).
+    the files that change, never their content (it holds the private key).
+  - Run it on the controller (C(delegate_to) localhost).
 options:
   dir: {description: Client directory (created 0700)., type: path, required: true}
   peers:
@@ -38,7 +38,7 @@ options:
   remove: {description: Names whose files are deleted., type: list, elements: str, default: []}
   server_public_key: {description: The server's public key., type: str}
   keys:
-    description: The peers' keys as wg_keys keeps them, C(NAME: {private_key, preshared_key}).
+    description: The peers' keys as wg_keys keeps them, per peer name a dict with C(private_key) and C(preshared_key).
     type: dict
     default: {}
   helper: {description: The wg-client-config program., type: str, default: wg-client-config}

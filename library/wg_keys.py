@@ -33,7 +33,7 @@ description:
   - One helper run makes all the missing keys of a kind (C(genkey --count N)), and one derives
     every public key (C(pubkey) reads one private key per line), whatever the number of peers.
   - Check mode writes nothing. Keys are never returned or logged; public keys are.
-  - Run it on the controller (C(delegate_to: localhost)).
+  - Run it on the controller (C(delegate_to) localhost).
 options:
   path: {description: The vault file., type: path, required: true}
   peers:
@@ -54,7 +54,7 @@ options:
   loaded:
     description:
       - The vault file's content as C(include_vars) just loaded it (no_log). When given, the module
-        does not decrypt the file again: a run with nothing to change starts no C(ansible-vault).
+        does not decrypt the file again, so a run with nothing to change starts no C(ansible-vault).
     type: dict
   helper: {description: The wg-peer-sync program., type: str, default: wg-peer-sync}
 """

@@ -81,7 +81,9 @@ def _write(entry, uid, gid):
     tmp = "%s.warren.%d" % (path, os.getpid())
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
-        os.write(fd, entry["content"])
+        view = memoryview(entry["content"])
+        while view:
+            view = view[os.write(fd, view):]
         os.fchown(fd, uid, gid)
         os.fchmod(fd, entry["mode"])
         os.fsync(fd)
