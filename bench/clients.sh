@@ -22,6 +22,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REPO=$PWD
+# shellcheck source=bench/lab-inventory
+source bench/lab-inventory
 N=${N:-200} BATCH=${BATCH:-20} SPEC=20
 P=wbc BR=wbcbr0 CT=warren-clients
 LAN=192.168.10.5 DMZ=172.16.10.5
@@ -137,26 +139,7 @@ ln -s "$REPO/group_vars/all/site.yml" "$INV/group_vars/all/00-site.yml"
 (umask 077 && head -c 32 /dev/urandom | base64 >"$T/vault-pass")
 export ANSIBLE_VAULT_PASSWORD_FILE=$T/vault-pass ANSIBLE_NOCOLOR=1
 export ANSIBLE_CALLBACKS_ENABLED=ansible.posix.profile_tasks
-cat >"$INV/hosts.yml" <<EOT
-all:
-  children:
-    wireguard_ct_hosts:
-      hosts:
-        localhost: {ansible_connection: local, ansible_python_interpreter: /usr/bin/python3}
-    wireguard_servers:
-      hosts:
-        $CT: {ansible_connection: warren_lxc, ansible_host: $CT, ansible_python_interpreter: /usr/bin/python3}
-EOT
-cat >"$INV/group_vars/wireguard_ct_hosts.yml" <<EOT
-wireguard_ct_name: $CT
-wireguard_ct_hostname: $CT
-wireguard_ct_bridge: $BR
-wireguard_ct_ipv4: 192.168.10.90/24
-wireguard_ct_gateway: 192.168.10.1
-wireguard_ct_lxc_start_group: $CT
-wireguard_ct_probe_bin: $REPO/build/lxc-probe
-wireguard_ct_guests: [$CT]
-EOT
+bench_inventory "$INV" "$CT" "$BR" "$REPO"
 # Every client routes the DMZ into its tunnel too, so that the server's firewall is what stops it.
 {
 	cat <<EOT

@@ -17,6 +17,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REPO=$PWD
+# shellcheck source=bench/lab-inventory
+source bench/lab-inventory
 P=wbn BR=wbnbr0 CT=warren-bench
 T=$(mktemp -d /tmp/warren-bench-lab.XXXXXX)
 INV=$T/inv
@@ -37,29 +39,9 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 make -s all deb >/dev/null
-mkdir -p "$INV/group_vars"
 (umask 077 && head -c 32 /dev/urandom | base64 >"$T/vault-pass" && wg genkey >"$T/ref.key")
 export ANSIBLE_VAULT_PASSWORD_FILE=$T/vault-pass ANSIBLE_NOCOLOR=1 ANSIBLE_CONFIG=$REPO/ansible.cfg
-cat >"$INV/hosts.yml" <<EOT
-all:
-  children:
-    wireguard_ct_hosts:
-      hosts:
-        localhost: {ansible_connection: local, ansible_python_interpreter: /usr/bin/python3}
-    wireguard_servers:
-      hosts:
-        $CT: {ansible_connection: warren_lxc, ansible_host: $CT, ansible_python_interpreter: /usr/bin/python3}
-EOT
-cat >"$INV/group_vars/wireguard_ct_hosts.yml" <<EOT
-wireguard_ct_name: $CT
-wireguard_ct_hostname: $CT
-wireguard_ct_bridge: $BR
-wireguard_ct_ipv4: 192.168.10.90/24
-wireguard_ct_gateway: 192.168.10.1
-wireguard_ct_lxc_start_group: $CT
-wireguard_ct_probe_bin: $REPO/build/lxc-probe
-wireguard_ct_guests: [$CT]
-EOT
+bench_inventory "$INV" "$CT" "$BR" "$REPO"
 # servers N: N peers (b0001...), the first two named as the lab's clients use them. A /21 pool
 # holds 1,000 peers and more.
 servers() {
