@@ -98,10 +98,7 @@ def main():
         why = q["public_key"] is not None and public_key_problem(q["public_key"])
         if why:
             module.fail_json(msg="peer %s: public_key %s" % (q["name"], why))
-    if p["loaded"] is not None and os.path.exists(p["path"]):
-        data, mode_ok = copy.deepcopy(p["loaded"]), os.stat(p["path"]).st_mode & 0o7777 == 0o600
-    else:
-        data, mode_ok = read(module, p["path"], p["vault_password_file"], p["vault_id"])
+    data, mode_ok = read(module, p["path"], p["vault_password_file"], p["vault_id"], p["loaded"])
     try:
         keys = keys_of(data)
     except KeyStoreError as e:

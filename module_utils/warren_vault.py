@@ -2,6 +2,7 @@
 # The key vault file of wg_keys, decrypted and encrypted by the ansible-vault program with only
 # the password file (or client script) given, never the environment's vault ids, so encryption is
 # never ambiguous. The plaintext goes through pipes, never a file.
+import copy
 import os
 
 import yaml
@@ -20,17 +21,21 @@ def _cmd(module, password_file, vault_id):
             "%s@%s" % (label, password_file)], label
 
 
-def read(module, path, password_file, vault_id=None):
+def read(module, path, password_file, vault_id=None, loaded=None):
     """(data, mode_ok): the decrypted YAML of @path ({} when it does not exist) and whether the
-    file's mode is 0600. A file that is not vault-encrypted fails the module."""
+    file's mode is 0600. A file that is not vault-encrypted fails the module. @loaded is the
+    content Ansible already decrypted (include_vars): then the file is checked, not decrypted."""
     if not os.path.exists(path):
         return {}, True
     with open(path, "rb") as f:
         if not f.read(14) == b"$ANSIBLE_VAULT":
             module.fail_json(msg="%s is not vault-encrypted; refusing to use it" % path)
+    mode_ok = os.stat(path).st_mode & 0o7777 == 0o600
+    if loaded is not None:
+        return copy.deepcopy(loaded), mode_ok
     cmd, _ = _cmd(module, password_file, vault_id)
     data = yaml.safe_load(run(module, cmd[:1] + ["decrypt"] + cmd[1:] + ["--output", "-", path]))
-    return data or {}, os.stat(path).st_mode & 0o7777 == 0o600
+    return data or {}, mode_ok
 
 
 def encrypt(module, data, password_file, vault_id=None):

@@ -160,6 +160,20 @@ ok "a check run succeeds" play --check --diff
 eq "check mode changed no file" "$before" "$(sums)"
 eq "check mode changed nothing live" "$live_before" "$(live)"
 
+# A keys file that is not vault-encrypted is refused, although include_vars could read it (wg_keys
+# gets the content Ansible loaded, and still checks the file itself); nothing is written.
+cp -p "$DATA/keys.vault.yml" "$D/vault.bak"
+(umask 077 && vault >"$D/plain.yml")
+cp "$D/plain.yml" "$DATA/keys.vault.yml"
+before_plain=$(find "$INV/wireguard" -type f ! -name keys.vault.yml -exec sha256sum {} + | sort)
+fails "a keys file that is not vault-encrypted is refused" play
+ok "... naming it" grep -q "keys.vault.yml is not vault-encrypted; refusing to use it" "$D/out.$N"
+ok "... and left as it was" cmp "$D/plain.yml" "$DATA/keys.vault.yml"
+eq "... and nothing else was written" "$before_plain" \
+	"$(find "$INV/wireguard" -type f ! -name keys.vault.yml -exec sha256sum {} + | sort)"
+mv "$D/vault.bak" "$DATA/keys.vault.yml"
+rm -f "$D/plain.yml"
+
 # --- reorder, add, disable: nobody is renumbered; the disabled peer keeps its keys ----------------
 peers "  - {name: eve}
   - {name: carol, public_key: \"$CAROL\"}
