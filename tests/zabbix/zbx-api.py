@@ -4,7 +4,9 @@
 
 Reads ZABBIX_API, ZABBIX_USER and ZABBIX_PASSWORD from the environment (as
 `tests/zabbix/zabbix-server.sh env NAME` prints them). An API error is printed on stderr, exit 1.
-`zbx-api.py import FILE` is configuration.import of a YAML export with the rules warren uses.
+`zbx-api.py import FILE` is configuration.import of a YAML export with the rules warren uses
+(importcompare FILE: the comparison); `zbx-api.py export` prints the YAML export of the
+templates named "warren WireGuard*", the form to commit (docs/zabbix.md).
 """
 import json
 import os
@@ -53,6 +55,11 @@ def main():
         with open(arg) as f:
             params = {"format": "yaml", "rules": rules, "source": f.read()}
         method = "configuration." + method
+    elif method == "export":
+        ids = [t["templateid"] for t in call("template.get", {
+            "output": ["templateid"], "search": {"host": "warren WireGuard"},
+            "startSearch": True}, tok)]
+        method, params = "configuration.export", {"format": "yaml", "options": {"templates": ids}}
     elif arg.startswith("@"):
         with open(arg[1:]) as f:
             params = json.load(f)
