@@ -69,8 +69,11 @@ if [ "$installed" -ne ${#pkgs[@]} ]; then
 	# A package's postinst may start its daemon (nginx on :80): policy-rc.d says no, for this run.
 	prc=/usr/sbin/policy-rc.d
 	if [ ! -e $prc ]; then printf '#!/bin/sh\nexit 101\n' >$prc && chmod 755 $prc && trap 'rm -f $prc' EXIT; fi
-	DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900 -y -q install \
-		--no-install-recommends --no-upgrade "${pkgs[@]}" >/dev/null
+	inst() {
+		DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900 -y -q install \
+			--no-install-recommends --no-upgrade "${pkgs[@]}" >/dev/null
+	}
+	inst || { apt-get -o DPkg::Lock::Timeout=900 -q update >/dev/null && inst; }
 fi
 
 mkdir -p "$D"/{run,log,tmp}
