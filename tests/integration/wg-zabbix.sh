@@ -177,7 +177,7 @@ while IFS=$'\t' read -r key _psk _ep aips hs rx tx _ka; do
 	ok "--compat: allowed_ips label of $key" grep -qF "public_key=\"$key\",allowed_ips=\"$aips\"" <<<"$out"
 done <<<"$before"
 ok "--compat: alice's friendly_name" grep -q "^wireguard_sent_bytes_total{interface=\"$WS\",public_key=\"$CP\",allowed_ips=\"10.78.0.2/32\",friendly_name=\"alice\"} " <<<"$out"
-nomatch "--compat: an unnamed peer gets no friendly_name" -e "public_key=\"$KP\".*friendly_name" <(echo "$out")
+nomatch "--compat: an unnamed peer gets no friendly_name" -e "public_key=\"$KP\".*friendly_name" <<<"$out"
 run get "$WS" --compat
 eq "--compat is for prometheus only: exit 2" 2 "$rc"
 
