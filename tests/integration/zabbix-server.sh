@@ -16,6 +16,8 @@ REPO=$(cd "$(dirname "$0")/../.." && pwd)
 N=$((20 + $$ % 200))
 ZNAME=test-$N CT=wzb$T_ID BR=wzbr$N NET=10.211.$N CNS=wzc$T_ID CIF=wzc$N
 WEB=$((18100 + N)) SRV=$((10200 + N)) PG=$((15500 + N))
+# WARREN_ZBX_TEST_AGENT=zabbix-agent2 runs the suite with Zabbix agent 2 (its own rootfs).
+AGENT=${WARREN_ZBX_TEST_AGENT:-zabbix-agent}
 D=$(mktemp -d)
 chmod 0700 "$D"
 t_cleanup "rm -rf $D"
@@ -71,7 +73,7 @@ wireguard_ct_gateway: $NET.1
 wireguard_ct_lxc_start_group: $CT
 wireguard_ct_probe_bin: $REPO/build/lxc-probe
 wireguard_ct_guests: [$CT]
-wireguard_ct_lxc_extra_packages: [zabbix-agent]
+wireguard_ct_lxc_extra_packages: [$AGENT]
 wireguard_peers_endpoint: $NET.90:51820
 wireguard_peers_bin_dir: $REPO/build
 wireguard_peers_data_dir: $D/wg0
@@ -81,6 +83,11 @@ wireguard_peers_peers:
   - {name: bob, always_on: true}
   - {name: carol}
 warren_monitoring_prometheus: true
+warren_monitoring_agent: $AGENT
+# Both templates: the per-interface one on the host, and interface discovery (host prototypes).
+warren_monitoring_zabbix_templates:
+  - warren WireGuard interface by Zabbix agent
+  - warren WireGuard by Zabbix agent
 warren_monitoring_zabbix_macros:
   - {macro: "{\$WG.IF}", value: wg0}
   - {macro: "{\$WG.HANDSHAKE.MAX}", value: "300"}
@@ -97,7 +104,7 @@ eq "a second importcompare is equal (the file is Zabbix's canonical export)" "[]
 eq "the stock group keeps its UUID" a571c0d144b14fd4a87a9d9b2aa9fcd6 \
 	"$(zapi hostgroup.get '{"filter":{"name":["Templates/Applications"]},"output":["uuid"]}' | jq -r '.[0].uuid')"
 ct() { lxc-attach -n "$CT" -- "$@"; }
-ok "the agent runs in the container" ct systemctl is-active --quiet zabbix-agent
+ok "the agent ($AGENT) runs in the container" ct systemctl is-active --quiet "$AGENT"
 ok "zabbix is in the socket group" sh -c "lxc-attach -n $CT -- id -nG zabbix | grep -qw wg-monitor"
 ok "the agent answers the server's address with the interface (zbx-get)" sh -c \
 	"/usr/bin/python3 $REPO/tests/zabbix/zbx-get.py $NET.90 10050 'warren.wg.get[wg0,1/1]' | jq -e '.interface == \"wg0\"'"
@@ -187,6 +194,16 @@ reload
 ok "the master item gets values from the agent" until_ 90 master_has_value
 peers_found() { poll 'warren.wg.peers['; sleep 2; test "$(items 'warren.wg.peer.state[' | jq length)" -eq 3; }
 ok "LLD discovers the three peers" until_ 90 peers_found
+# Interface discovery: one host per interface from the host prototype, in "Discovered hosts"
+# (the group the 6.0 importer could not find before it was listed in the export).
+disc_host() {
+	poll 'warren.wg.interfaces'
+	sleep 2
+	zapi host.get "{\"filter\":{\"host\":[\"wg $CT wg0\"]},\"selectGroups\":[\"name\"],\"selectParentTemplates\":[\"host\"]}" |
+		jq -e '.[0] | (.groups[].name == "Discovered hosts") and (.parentTemplates[].host == "warren WireGuard interface by Zabbix agent")'
+}
+ok "interface discovery creates the host \"wg $CT wg0\" in Discovered hosts, with the interface template" \
+	until_ 60 disc_host
 eq "the handshake trigger exists for the two always-on peers only (not carol)" \
 	"alice bob" "$(zapi trigger.get "{\"hostids\":[\"$HID\"],\"search\":{\"description\":\"has had no handshake\"},\"expandDescription\":true,\"output\":[\"description\"]}" |
 		jq -r '.[].description' | sed 's/.*always-on peer \([a-z]*\) .*/\1/' | sort | xargs)"
@@ -280,7 +297,10 @@ ok "problem: a broken install (the binary is gone)" until_ 60 has "zabbix-wg-sta
 msg=$(items 'warren.wg.error.msg[' | jq -r '.[0].lastvalue')
 ok "the error message item shows the shell's answer, not \"ok\" ($msg)" grep -q "printed no JSON.*not found" <<<"$msg"
 poll 'warren.wg.peers['
-lld_err() { zapi discoveryrule.get "{\"hostids\":[\"$HID\"],\"output\":[\"error\"]}" | jq -r '.[0].error' | grep -q "printed no JSON"; }
+lld_err() {
+	zapi discoveryrule.get "{\"hostids\":[\"$HID\"],\"search\":{\"key_\":\"warren.wg.peers[\"},\"output\":[\"error\"]}" |
+		jq -r '.[0].error' | grep -q "printed no JSON"
+}
 ok "the peer LLD rule shows what the helper printed" t_wait 30 lld_err
 ct mv /usr/bin/zabbix-wg-stats.off /usr/bin/zabbix-wg-stats
 ok "the broken-install problem clears" until_ 60 hasnt "zabbix-wg-stats is not installed or broken"
