@@ -157,7 +157,7 @@ molecule: all deb
 
 # zabbix-wg-stats: its integration tests alone (also part of `make integration`).
 zabbix-test: all
-	WARREN_BIN=$(CURDIR)/$(B) tests/run-integration wg-zabbix zabbix-
+	WARREN_BIN=$(CURDIR)/$(B) tests/run-integration wg-zabbix zabbix- prometheus-
 .PHONY: zabbix-test
 
 # The whole VPN on this machine (docs/lab.md): CT 90, a LAN, a DMZ, two peers, a connected client.

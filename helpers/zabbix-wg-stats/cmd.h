@@ -25,6 +25,7 @@ enum {
 	ZWS_OPT_STATE = 1U << 0,
 	ZWS_OPT_SHARD = 1U << 1,
 	ZWS_OPT_INTERFACES = 1U << 2,
+	ZWS_OPT_COMPAT = 1U << 3,
 };
 
 struct zws_opts {
@@ -35,6 +36,7 @@ struct zws_opts {
 	unsigned int shard, shards; /* --shard K/N: 1 <= K <= N; 1/1 without it */
 	bool interfaces;	    /* discovery --interfaces */
 	unsigned int shard_peers;   /* discovery --interfaces --shard-peers N */
+	bool compat;		    /* prometheus --compat: prometheus_wireguard_exporter's names */
 };
 
 /* The desired states, one per interface. */
@@ -48,7 +50,7 @@ struct zws_if {
 	struct wg_device *dev;
 	const struct wg_device *state; /* NULL without a state file for it */
 	int64_t now;
-	size_t connected, always_on, always_on_down, missing;
+	size_t connected, always_on, always_on_down, missing, always_on_missing;
 	uint64_t rx, tx;
 };
 
@@ -78,6 +80,10 @@ bool zws_peer_always_on(const struct zws_if *zi, const struct wg_peer *p);
 /* Seconds since the last handshake, -1 if never. */
 int64_t zws_peer_age(const struct zws_if *zi, const struct wg_peer *p);
 bool zws_peer_connected(const struct zws_if *zi, const struct wg_peer *p);
+/* The three peer states: a handshake under ZWS_CONNECTED_SEC ago, an older one, none ever. */
+enum zws_peer_state { ZWS_NEVER, ZWS_STALE, ZWS_CONNECTED };
+enum zws_peer_state zws_peer_state(const struct zws_if *zi, const struct wg_peer *p);
+extern const char *const zws_state_names[3];
 /* 1..@shards, stable for a key whatever the other peers are. */
 unsigned int zws_shard_of(const uint8_t key[static KEY_LEN], unsigned int shards);
 /* Prints @doc (released) as one line; warns on stderr past the Zabbix value limit. */

@@ -14,12 +14,13 @@ static json_t *peer_json(const struct zws_if *zi, const struct wg_peer *p)
 	if (!aips)
 		return NULL;
 	addr_endpoint_str(ep, &p->endpoint);
-	o = json_pack("{s:s,s:s,s:I,s:I,s:I,s:I,s:s,s:i,s:i,s:i}", "name", zws_peer_name(zi, p),
+	o = json_pack("{s:s,s:s,s:I,s:I,s:I,s:I,s:s,s:i,s:i,s:i,s:s}", "name", zws_peer_name(zi, p),
 		      "endpoint", ep, "latest_handshake", (json_int_t)p->last_handshake_sec,
 		      "handshake_age", (json_int_t)zws_peer_age(zi, p), "rx_bytes",
 		      (json_int_t)p->rx_bytes, "tx_bytes", (json_int_t)p->tx_bytes, "allowed_ips",
 		      aips, "connected", zws_peer_connected(zi, p), "always_on",
-		      zws_peer_always_on(zi, p), "persistent_keepalive", p->keepalive);
+		      zws_peer_always_on(zi, p), "persistent_keepalive", p->keepalive, "state",
+		      zws_state_names[zws_peer_state(zi, p)]);
 	free(aips);
 	return o;
 }
@@ -32,7 +33,7 @@ static json_t *totals_json(const struct zws_if *zi, const struct zws_opts *o, si
 	if (zi->dev->flags & WGDEV_HAS_PUBLIC_KEY)
 		key_to_base64(b64, zi->dev->public_key);
 	return json_pack(
-	    "{s:s,s:s?,s:i,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:i,s:i,s:I,s:I}", "interface",
+	    "{s:s,s:s?,s:i,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:i,s:i,s:I,s:I,s:I}", "interface",
 	    zi->dev->name, "public_key", (zi->dev->flags & WGDEV_HAS_PUBLIC_KEY) ? b64 : NULL,
 	    "listen_port", zi->dev->listen_port, "peers_total", (json_int_t)zi->dev->n_peers,
 	    "peers_connected", (json_int_t)zi->connected, "peers_always_on",
@@ -40,7 +41,7 @@ static json_t *totals_json(const struct zws_if *zi, const struct zws_opts *o, si
 	    "peers_missing", (json_int_t)zi->missing, "rx_bytes", (json_int_t)zi->rx, "tx_bytes",
 	    (json_int_t)zi->tx, "has_state", (json_int_t)(zi->state != NULL), "shard", o->shard,
 	    "shards", o->shards, "peers_in_shard", (json_int_t)in_shard, "time",
-	    (json_int_t)zi->now);
+	    (json_int_t)zi->now, "peers_always_on_missing", (json_int_t)zi->always_on_missing);
 }
 
 int get_main(int argc, char *argv[])

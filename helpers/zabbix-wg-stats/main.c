@@ -23,7 +23,7 @@ static const char usage[] =
     "[--shard K/N]\n"
     "       zabbix-wg-stats discovery --interfaces [--shard-peers N] [--state ...]\n"
     "       zabbix-wg-stats get IFACE [--state STATE.json|DIR ...] [--shard K/N]\n"
-    "       zabbix-wg-stats prometheus [IFACE...] [--state STATE.json|DIR ...]\n";
+    "       zabbix-wg-stats prometheus [IFACE...] [--state STATE.json|DIR ...] [--compat]\n";
 
 int main(int argc, char *argv[])
 {

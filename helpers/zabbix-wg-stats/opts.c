@@ -141,11 +141,9 @@ out:
 }
 
 static const struct option long_opts[] = {
-    {"state", required_argument, NULL, 's'},
-    {"shard", required_argument, NULL, 'k'},
-    {"interfaces", no_argument, NULL, 'i'},
-    {"shard-peers", required_argument, NULL, 'p'},
-    {NULL, 0, NULL, 0},
+    {"state", required_argument, NULL, 's'}, {"shard", required_argument, NULL, 'k'},
+    {"interfaces", no_argument, NULL, 'i'},  {"shard-peers", required_argument, NULL, 'p'},
+    {"compat", no_argument, NULL, 'c'},	     {NULL, 0, NULL, 0},
 };
 
 int zws_parse(int argc, char *argv[], unsigned int allowed, struct zws_opts *o,
@@ -188,6 +186,11 @@ int zws_parse(int argc, char *argv[], unsigned int allowed, struct zws_opts *o,
 						     "--shard-peers \"%.32s\": expected a "
 						     "positive number",
 						     optarg);
+			break;
+		case 'c':
+			if (!(allowed & ZWS_OPT_COMPAT))
+				goto bad;
+			o->compat = true;
 			break;
 		default:
 			goto bad;

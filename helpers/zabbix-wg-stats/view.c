@@ -52,6 +52,17 @@ bool zws_peer_connected(const struct zws_if *zi, const struct wg_peer *p)
 	return age >= 0 && age < ZWS_CONNECTED_SEC;
 }
 
+const char *const zws_state_names[3] = {"never", "stale", "connected"};
+
+enum zws_peer_state zws_peer_state(const struct zws_if *zi, const struct wg_peer *p)
+{
+	int64_t age = zws_peer_age(zi, p);
+
+	if (age < 0)
+		return ZWS_NEVER;
+	return age < ZWS_CONNECTED_SEC ? ZWS_CONNECTED : ZWS_STALE;
+}
+
 unsigned int zws_shard_of(const uint8_t key[static KEY_LEN], unsigned int shards)
 {
 	uint32_t h =
@@ -112,6 +123,7 @@ int zws_if_read(struct zws_if *zi, const char *ifname, const struct zws_states *
 		if (p->flags & WGPEER_ALWAYS_ON) {
 			zi->always_on++;
 			zi->always_on_down++;
+			zi->always_on_missing++;
 		}
 	}
 	return 0;

@@ -85,8 +85,8 @@ eq "one line of JSON" 1 "$(printf '%s\n' "$out" | wc -l)"
 json_eq "interface fields" "$out" '[.interface,.public_key,.listen_port,.has_state]' \
 	"[\"$WS\",\"$SP\",51870,1]"
 json_eq "peer counts: 3 on the interface, 1 connected (by handshake, not endpoint)" "$out" \
-	'[.peers_total,.peers_connected,.peers_missing,.peers_always_on,.peers_always_on_down]' \
-	'[3,1,1,3,2]'
+	'[.peers_total,.peers_connected,.peers_missing,.peers_always_on,.peers_always_on_down,.peers_always_on_missing]' \
+	'[3,1,1,3,2,1]'
 eq "rx total is the sum of wg's" "$(echo "$before" | awk '{s += $6} END {print s}')" \
 	"$(echo "$out" | jq .rx_bytes)"
 eq "tx total is the sum of wg's" "$(echo "$before" | awk '{s += $7} END {print s}')" \
@@ -102,10 +102,11 @@ while IFS=$'\t' read -r key _psk ep aips hs rx tx _ka; do
 		"[$rx,$tx,$hs,\"$ep\",\"$aips\"]"
 	age=$(echo "$p" | jq .handshake_age)
 	if [ "$hs" -eq 0 ]; then
-		eq "peer $key: never: age -1, not connected" "-1 0" "$age $(echo "$p" | jq .connected)"
+		eq "peer $key: never: age -1, not connected, state never" "-1 0 never" \
+			"$age $(echo "$p" | jq -r '"\(.connected) \(.state)"')"
 	else
 		ok "peer $key: age $age matches wg's $hs" test $((now - hs - age)) -ge 0 -a $((now - hs - age)) -le 2
-		eq "peer $key: connected" 1 "$(echo "$p" | jq .connected)"
+		eq "peer $key: connected" "1 connected" "$(echo "$p" | jq -r '"\(.connected) \(.state)"')"
 	fi
 done <<<"$before"
 json_eq "names and always-on from the state" "$out" \
@@ -150,12 +151,35 @@ while IFS=$'\t' read -r key _psk _ep _aips hs rx tx _ka; do
 done <<<"$before"
 ok "alice's name label" grep -q "^wireguard_peer_connected{interface=\"$WS\",public_key=\"$CP\",name=\"alice\"} 1\$" <<<"$out"
 ok "interface gauge" grep -qx "wireguard_peers{interface=\"$WS\"} 3" <<<"$out"
+ok "missing peers gauge (dave)" grep -qx "wireguard_peers_always_on_missing{interface=\"$WS\"} 1" <<<"$out"
+ok "alice's state: connected 1" grep -qx "wireguard_peer_state{interface=\"$WS\",public_key=\"$CP\",name=\"alice\",state=\"connected\"} 1" <<<"$out"
+ok "alice's state: never 0" grep -qx "wireguard_peer_state{interface=\"$WS\",public_key=\"$CP\",name=\"alice\",state=\"never\"} 0" <<<"$out"
+ok "bob's state: never 1" grep -qx "wireguard_peer_state{interface=\"$WS\",public_key=\"$BP\",name=\"bob\",state=\"never\"} 1" <<<"$out"
+eq "every peer has exactly one state" "3" "$(grep '^wireguard_peer_state{' <<<"$out" | grep -c '} 1$')"
+eq "bob's handshake age: -1 (never)" "-1" "$(metric wireguard_peer_handshake_age_seconds "$BP")"
 help=$(awk '$1 == "#" && $2 == "HELP" { print $3 }' <<<"$out" | sort)
 ok "prometheus prints several metric families ($(wc -l <<<"$help"))" test "$(wc -l <<<"$help")" -gt 3
 eq "each family has one HELP" "$(sort -u <<<"$help")" "$help"
 eq "each family has one TYPE, as its HELP" "$help" "$(awk '$1 == "#" && $2 == "TYPE" { print $3 }' <<<"$out" | sort)"
 eq "every sample belongs to such a family" "" \
 	"$(grep -v '^#' <<<"$out" | sed 's/[{ ].*//' | sort -u | grep -vxF -f <(echo "$help") || true)"
+
+# prometheus_wireguard_exporter's names and labels, for existing dashboards
+ok "prometheus --compat between two identical dumps" settled prometheus "$WS" --state "$D/state.json" --compat
+eq "prometheus --compat succeeds" 0 "$rc"
+eq "--compat: the exporter's three families, nothing else" \
+	"wireguard_latest_handshake_seconds wireguard_received_bytes_total wireguard_sent_bytes_total" \
+	"$(awk '$2 == "TYPE" { print $3 }' <<<"$out" | sort | xargs)"
+while IFS=$'\t' read -r key _psk _ep aips hs rx tx _ka; do
+	[ "$aips" = "(none)" ] && aips=""
+	eq "--compat: sent, received, handshake of $key" "$tx $rx $hs" \
+		"$(metric wireguard_sent_bytes_total "$key") $(metric wireguard_received_bytes_total "$key") $(metric wireguard_latest_handshake_seconds "$key")"
+	ok "--compat: allowed_ips label of $key" grep -qF "public_key=\"$key\",allowed_ips=\"$aips\"" <<<"$out"
+done <<<"$before"
+ok "--compat: alice's friendly_name" grep -q "^wireguard_sent_bytes_total{interface=\"$WS\",public_key=\"$CP\",allowed_ips=\"10.78.0.2/32\",friendly_name=\"alice\"} " <<<"$out"
+nomatch "--compat: an unnamed peer gets no friendly_name" -e "public_key=\"$KP\".*friendly_name" <<<"$out"
+run get "$WS" --compat
+eq "--compat is for prometheus only: exit 2" 2 "$rc"
 
 # ---- bad input ---------------------------------------------------------------------------------
 run get "nosuch$T_ID"

@@ -43,7 +43,7 @@ ok "iperf3 server listening" t_wait 5 sh -c "ip netns exec $S ss -ltn | grep -q 
 ok "one second of iperf3 through the tunnel" nsx "$C" iperf3 -c 10.80.0.1 -p 5298 -t 1 -J --logfile "$D/iperf.json"
 
 # ---- the agent: the project's UserParameter file, paths pointed at this test ----------------
-sed -e "s|/usr/local/bin/zabbix-wg-stats|$D/bin/zabbix-wg-stats|" \
+sed -e "s|/usr/bin/zabbix-wg-stats|$D/bin/zabbix-wg-stats|" \
 	-e "s|/etc/warren/wireguard|$D/state|" "$repo/zabbix/userparameter_warren.conf" >"$D/agent/warren.conf"
 cat >"$D/agent/agent.conf" <<CONF
 PidFile=$D/agent/agent.pid
@@ -146,9 +146,33 @@ sed "0,/key: 'warren.wg.get\[/s/key: 'warren.wg.get\[/key: 'warren.wg.getx[/" \
 fails "the check catches a dependent item without its master" python3 "$here/zabbix/check-template.py" \
 	"$D/broken2.yaml" "$repo/zabbix/userparameter_warren.conf" "$D/get.json" "$D/fail.json" "$D/peers.json" "$D/interfaces.json"
 
+# The 6.0 importer's two traps: a group only a host prototype uses, a stock group's other UUID.
+grep -v -e "^      uuid: f2481361f99448eea617b7b1d4765566" -e "^      name: 'Discovered hosts'" \
+	"$repo/zabbix/template_warren_wireguard.yaml" | sed '/^  groups:/{n;/^    -$/d}' >"$D/broken3.yaml"
+fails "the check catches a host prototype group missing from zabbix_export.groups" python3 \
+	"$here/zabbix/check-template.py" "$D/broken3.yaml" "$repo/zabbix/userparameter_warren.conf" \
+	"$D/get.json" "$D/fail.json" "$D/peers.json" "$D/interfaces.json"
+sed 's/a571c0d144b14fd4a87a9d9b2aa9fcd6/fdd1a24c3cb1412d9cef63b8c7c93983/' \
+	"$repo/zabbix/template_warren_wireguard.yaml" >"$D/broken4.yaml"
+fails "the check catches a stock group with another UUID" python3 "$here/zabbix/check-template.py" \
+	"$D/broken4.yaml" "$repo/zabbix/userparameter_warren.conf" "$D/get.json" "$D/fail.json" "$D/peers.json" "$D/interfaces.json"
+
 # ---- Prometheus, as the zabbix user ----------------------------------------------------------------
-setpriv --reuid=zabbix --regid=zabbix --groups "$G" "$D/bin/zabbix-wg-stats" prometheus "$WS" --state "$D/state" >"$D/metrics.prom"
+# Read between two identical dumps, retried while a keepalive moves the counters.
+prom_settled() {
+	for _ in 1 2 3 4 5; do
+		before=$(dump)
+		setpriv --reuid=zabbix --regid=zabbix --groups "$G" "$D/bin/zabbix-wg-stats" prometheus "$WS" \
+			--state "$D/state" >"$D/metrics.prom"
+		[ "$before" = "$(dump)" ] && return 0
+		sleep 1
+	done
+	return 1
+}
+ok "prometheus as zabbix, between two identical dumps" prom_settled
 ok "promtool check metrics" sh -c "promtool check metrics <$D/metrics.prom"
+setpriv --reuid=zabbix --regid=zabbix --groups "$G" "$D/bin/zabbix-wg-stats" prometheus "$WS" --state "$D/state" --compat >"$D/compat.prom"
+ok "promtool check metrics, --compat" sh -c "promtool check metrics <$D/compat.prom"
 eq "prometheus: alice's received bytes as wg" \
 	"$(echo "$before" | awk -v k="$CP" '$1 == k { print $6 }')" \
 	"$(awk -v k="$CP" 'index($0, "wireguard_peer_receive_bytes_total{") == 1 && index($0, k) { print $NF }' "$D/metrics.prom")"

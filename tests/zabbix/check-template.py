@@ -5,7 +5,10 @@
 # every dependent item's master exists (same template, or a prototype of the same rule), every
 # JSONPath names a field present in a real `get` document (or its failure line), every item a
 # trigger or graph names exists, every LLD macro a prototype uses is in the real discovery rows,
-# every user macro is defined, agent keys exist in the UserParameter file, UUIDs are unique.
+# every user macro is defined, agent keys exist in the UserParameter file, UUIDs are unique,
+# every host group used (templates, host prototypes' group_links) is listed in
+# zabbix_export.groups (the 6.0 importer finds no other), stock groups keep Zabbix's own UUIDs,
+# and every LLD override operation matches a prototype.
 # Prints one line per finding and exits 1 if there is any.
 import json
 import re
@@ -121,7 +124,11 @@ for t in doc["templates"]:
             continue
         pkeys = keys | {it["key"] for it in rule.get("item_prototypes", [])}
         check_items(tname, rule.get("item_prototypes", []), pkeys, rows, f"{tname}: {rule['key']}")
-        for tp in rule.get("trigger_prototypes", []):
+        # An export nests a trigger prototype on one item under that item prototype.
+        tprotos = rule.get("trigger_prototypes", []) + [
+            tp for ip in rule.get("item_prototypes", []) for tp in ip.get("trigger_prototypes", [])]
+        rule["trigger_prototypes"] = tprotos
+        for tp in tprotos:
             uuids.append(tp["uuid"])
             check_expr(tname, tp["expression"], pkeys, f"{tname}: trigger prototype {tp['name']}")
             for m in re.findall(r"\{#[A-Z0-9_.]+\}", json.dumps(tp)):
@@ -167,6 +174,29 @@ for u in uuids:
         bad(f"uuid {u!r} is not 32 hex digits")
 if len(uuids) != len(set(uuids)):
     bad("duplicate uuids")
+
+# Zabbix 6.0.14's own UUIDs for its stock groups (data.sql.gz): importing another UUID for the
+# same name rewrites the stock group's UUID.
+STOCK_GROUPS = {"Templates/Applications": "a571c0d144b14fd4a87a9d9b2aa9fcd6",
+                "Discovered hosts": "f2481361f99448eea617b7b1d4765566"}
+listed = {g["name"]: g["uuid"] for g in doc.get("groups", [])}
+used = set()
+for t in doc["templates"]:
+    used |= {g["name"] for g in t.get("groups", [])}
+    for rule in t.get("discovery_rules", []):
+        for hp in rule.get("host_prototypes", []):
+            used |= {gl["group"]["name"] for gl in hp.get("group_links", [])}
+        names = {p["name"] for kind in ("item_prototypes", "trigger_prototypes", "graph_prototypes")
+                 for p in rule.get(kind, [])}
+        for ov in rule.get("overrides", []):
+            for op in ov.get("operations", []):
+                if op.get("operator") == "LIKE" and not any(op["value"] in n for n in names):
+                    bad(f"override {ov['name']}: no prototype name contains {op['value']!r}")
+for g in sorted(used - set(listed)):
+    bad(f"host group {g!r} is used but not in zabbix_export.groups (the import would fail)")
+for g, u in listed.items():
+    if g in STOCK_GROUPS and u != STOCK_GROUPS[g]:
+        bad(f"host group {g!r}: uuid {u}, not Zabbix's own {STOCK_GROUPS[g]}")
 
 for p in problems:
     print("template:", p)
