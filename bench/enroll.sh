@@ -3,10 +3,10 @@
 # warren-enrolld: enrollments per second over HTTPS (N sequential, then N in parallel, each a new
 # TLS connection and a new key), and the time from a device's enrollment request to its first
 # handshake (the agent's request, wg-quick up, the handshake), in namespaces with wireguard-go.
-# Not a test. N=200 by default.
+# Not a test. N=100 by default (the pool is a /24).
 export T_QUIET=1
 source "$(dirname "$0")/../tests/enroll-lib.sh"
-N=${N:-200}
+N=${N:-100}
 enroll_setup
 tok bench --uses 0 --pool 10.77.1.0/24 --expires-in 3600
 enroll_start
