@@ -163,3 +163,40 @@ for t in "${!TOKEN[@]}"; do
 		nomatch "token $t's secret is not in $(basename "$f")" -F "$s" "$f"
 	done
 done
+
+# --- a playbook run after the enrollments keeps every enrolled peer (wg-peer-sync --overlay) --
+NEWP=$(wg genkey | wg pubkey)
+printf '{"interface":"%s","private_key_file":"%s","listen_port":51820,"peers":[%s,%s]}\n' "$WS" \
+	"$D/server.key" "{\"name\":\"base\",\"public_key\":\"$BASE\",\"allowed_ips\":[\"10.77.1.2/32\"]}" \
+	"{\"name\":\"new\",\"public_key\":\"$NEWP\",\"allowed_ips\":[\"10.77.9.9/32\"]}" >"$D/base.json"
+enrolled=$(jq '.peers|length' "$D/srv/state.json")
+out=$("$WARREN_BIN/wg-peer-sync" sync "$D/base.json" --check)
+json_eq "without the overlay a sync would remove every enrolled peer" "$out" '.removed|length' "$enrolled"
+cat >"$D/play.yml" <<YML
+- name: Apply the playbook's peers and keep the enrolled ones.
+  hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Sync the server's peers with the enrolled peers as an overlay.
+      wg_peer_sync:
+        state: "{{ lookup('file', '$D/base.json') | from_json }}"
+        overlay: $D/srv/state.json
+        overlay_pool: 10.77.1.0/24
+        helper: $WARREN_BIN/wg-peer-sync
+      register: r
+    - name: Show the result.
+      ansible.builtin.debug:
+        msg: "{{ r.added }} {{ r.removed }} {{ r.overlay }}"
+YML
+play() { (cd "$ROOT" && ANSIBLE_STDOUT_CALLBACK=json ansible-playbook -i localhost, -c local "$D/play.yml" 2>"$D/play.err"); }
+out=$(play) || t_fail "the playbook failed: $(tail -n 5 "$D/play.err") $out"
+json_eq "the playbook adds its new peer and removes nothing" "$out" \
+	'.plays[0].tasks[0].hosts.localhost|[.changed,.added,.removed,.overlay]' "[true,[\"new\"],[],$enrolled]"
+eq "wg: every enrolled peer is still there with its address" \
+	"$(jq -r '.peers[]|.public_key + " " + .address + "/32"' "$D/srv/state.json" | sort)" \
+	"$(nsx "$S" wg show "$WS" allowed-ips | grep -v -e "^$BASE" -e "^$NEWP" | tr "\t" " " | sort)"
+out=$(play) || t_fail "the playbook failed again"
+json_eq "a second run changes nothing" "$out" '.plays[0].tasks[0].hosts.localhost.changed' 'false'
+jq '.peers[0].allowed_ips = ["10.77.9.0/24"]' "$D/srv/state.json" >"$D/bad-overlay.json"
+out=$("$WARREN_BIN/wg-peer-sync" sync "$D/base.json" --overlay "$D/bad-overlay.json" --overlay-pool 10.77.1.0/24) && t_fail "an overlay outside its pool was accepted"
+json_eq "an overlay peer outside the pool is refused by name" "$out" '.msg|test("outside the overlay.s pool")' 'true'
