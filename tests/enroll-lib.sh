@@ -3,7 +3,8 @@
 # Shared by tests/integration/enroll*.sh and bench/enroll.sh: a VPN server namespace with
 # wireguard-go and warren-enrolld (HTTPS with a CA made here), a LAN host behind it and a device
 # namespace. Sourcing it sources tests/lib.sh.
-#   enroll_setup            namespaces, veths, the server's WireGuard, CA and certificate,
+#   enroll_setup            namespaces (server, LAN host, DMZ host, device), veths, the
+#                           server's WireGuard, CA and certificate,
 #                           the server secret and an empty token store
 #   tok ID [OPTIONS]        token create ID (profile lan); its text in ${TOKEN[ID]}
 #   enroll_start / _stop    the service as nobody (its pid in SRV_PID), stopped at exit
@@ -14,7 +15,7 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-S=es$T_ID L=el$T_ID DV=ed$T_ID WS=wes$T_ID WD=wed$T_ID
+S=es$T_ID L=el$T_ID X=ex$T_ID DV=ed$T_ID WS=wes$T_ID WD=wed$T_ID
 PORT=${ENROLL_PORT:-8443}
 URL=https://172.30.77.1:$PORT
 declare -A TOKEN=()
@@ -27,6 +28,9 @@ enroll_setup() {
 	t_ns "$S"
 	t_ns "$L"
 	t_ns "$DV"
+	t_ns "$X"
+	t_veth "$S" "x$T_ID" 172.16.77.1/24 "$X" "y$T_ID" 172.16.77.5/24
+	ip -n "$X" route add 10.77.0.0/16 via 172.16.77.1
 	t_veth "$S" "l$T_ID" 192.168.77.1/24 "$L" "m$T_ID" 192.168.77.5/24
 	ip -n "$L" route add 10.77.0.0/16 via 192.168.77.1
 	t_veth "$S" "u$T_ID" 172.30.77.1/24 "$DV" "v$T_ID" 172.30.77.2/24
@@ -50,7 +54,7 @@ enroll_setup() {
 	echo '{"tokens": []}' >"$D/srv/tokens.json"
 	cat >"$D/srv/conf.json" <<JSON
 {"interface": "$WS", "endpoint": "172.30.77.1:51820", "listen": "0.0.0.0", "port": $PORT,
- "pool": "10.77.1.0/24", "allowed_ips": ["10.77.0.0/16", "192.168.77.0/24"],
+ "pool": "10.77.1.0/24", "allowed_ips": ["10.77.0.0/16", "192.168.77.0/24", "172.16.77.0/24"],
  "tokens_file": "$D/srv/tokens.json", "state_file": "$D/srv/state.json",
  "secret_file": "$D/srv/secret.key", "audit_file": "$D/srv/audit.jsonl",
  "tls_cert": "$D/srv/tls.pem", "tls_key": "$D/srv/tls.key", "max_connections": 128}

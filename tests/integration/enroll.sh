@@ -34,7 +34,19 @@ ok "the wg-quick config sets the key in PostUp" grep -q "^PostUp = wg set %i pri
 ok "the token is deleted after success" test ! -e "$D/dev/token"
 json_eq "the answer names the peer, its address and the server" "$(cat "$D/dev/state/enrolled.json")" \
 	'[(.name|startswith("kiosk-dev-")),.address,.server_public_key,.endpoint,.allowed_ips]' \
-	"[true,\"10.77.1.1/32\",\"$SPUB\",\"172.30.77.1:51820\",[\"10.77.0.0/16\",\"192.168.77.0/24\"]]"
+	"[true,\"10.77.1.1/32\",\"$SPUB\",\"172.30.77.1:51820\",[\"10.77.0.0/16\",\"192.168.77.0/24\",\"172.16.77.0/24\"]]"
+# The firewall (nft-apply, warren's policy): the enrolled peer of profile lan is an ordinary peer
+# without an access list: it reaches allow_networks (the LAN) and never deny_networks (the DMZ).
+cat >"$D/policy.json" <<JSON
+{"table": "we$T_ID", "interface": "$WS", "listen_port": 51820, "wg_sources": ["0.0.0.0/0"],
+ "vpn_subnet": "10.77.0.0/16", "allow_networks": ["192.168.77.0/24"],
+ "deny_networks": ["172.16.77.0/24"], "masquerade": false}
+JSON
+t_cleanup "ip netns exec $S $WARREN_BIN/nft-apply delete we$T_ID"
+ok "nft-apply applies the policy" nsx "$S" "$WARREN_BIN/nft-apply" "$D/policy.json"
+ok "the DMZ host answers the server itself" nsx "$S" ping -c 1 -W 1 -q 172.16.77.5
+ok "behind the firewall the enrolled device reaches the LAN" nsx "$DV" ping -c 1 -W 1 -q 192.168.77.5
+fails "and never the DMZ" nsx "$DV" ping -c 1 -W 1 -q 172.16.77.5
 priv=$(cat "$D/dev/state/private.key")
 for f in "$D/srv/state.json" "$D/srv/audit.jsonl" "$D/srv/tokens.json" "$D/srv.log" "$D/dev/state/enrolled.json"; do
 	nomatch "the device's private key is not in $(basename "$f")" -F "$priv" "$f"
