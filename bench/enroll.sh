@@ -4,7 +4,7 @@
 # TLS connection and a new key), and the time from a device's enrollment request to its first
 # handshake (the agent's request, wg-quick up, the handshake), in namespaces with wireguard-go.
 # Not a test. N=100 by default (the pool is a /24).
-export T_QUIET=1
+export T_QUIET=1 ENROLL_MAX_CONN=256
 source "$(dirname "$0")/../tests/enroll-lib.sh"
 N=${N:-100}
 enroll_setup

@@ -57,7 +57,7 @@ enroll_setup() {
  "pool": "10.77.1.0/24", "allowed_ips": ["10.77.0.0/16", "192.168.77.0/24", "172.16.77.0/24"],
  "tokens_file": "$D/srv/tokens.json", "state_file": "$D/srv/state.json",
  "secret_file": "$D/srv/secret.key", "audit_file": "$D/srv/audit.jsonl",
- "tls_cert": "$D/srv/tls.pem", "tls_key": "$D/srv/tls.key", "max_connections": 128}
+ "tls_cert": "$D/srv/tls.pem", "tls_key": "$D/srv/tls.key", "max_connections": ${ENROLL_MAX_CONN:-60}, "timeout": 2}
 JSON
 	head -c 5000 /dev/zero | tr '\0' x >"$D/big"
 	chown -R 65534:65534 "$D/srv"

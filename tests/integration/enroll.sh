@@ -92,6 +92,25 @@ eq "a body that is not JSON is refused" 422 "$code"
 code=$(nsx "$DV" curl -s -o /dev/null -w '%{http_code}' "https://172.30.77.1:$PORT/v1/self" || true)
 eq "a client without the pinned CA does not connect" 000 "$code"
 
+# --- bounded: an idle connection is closed after the timeout (2 s); the service holds at most
+# max_connections (60) connections, the rest wait in the kernel's backlog ----------------------
+idle() { nsx "$DV" timeout "$1" bash -c "exec 3<>/dev/tcp/172.30.77.1/$PORT && cat <&3 >/dev/null"; }
+t0=$(date +%s%N)
+idle 10 || true
+ms=$((($(date +%s%N) - t0) / 1000000))
+ok "an idle connection is closed after the 2 s timeout (${ms} ms)" test "$ms" -ge 1500 -a "$ms" -lt 5000
+socks() { find "/proc/$SRV_PID/fd" -lname 'socket:*' | wc -l; }
+n0=$(socks)
+pids=()
+for _ in $(seq 70); do
+	idle 30 &
+	pids+=($!)
+done
+t_wait 3 test "$(socks)" -ge $((n0 + 60)) || true
+sleep 0.3
+eq "70 idle clients hold only the 60 connections of the limit" 60 $(($(socks) - n0))
+wait "${pids[@]}" || true
+
 # --- a revoked token through the agent: refused once, never sent again ------------------------
 agent_conf rv "${TOKEN[gone]}"
 eq "the agent exits 3 on a refused token" 3 "$(agent rv >/dev/null 2>&1; echo $?)"
