@@ -192,34 +192,43 @@ static void enroll_new(struct enr_ctx *ctx, const struct enr_token *t, const str
 	int64_t window = now / 3600;
 	int ret;
 
-	if (!u)
-		return enr_refuse(r, 500, ENR_ERROR, "out of memory; retry");
+	if (!u) {
+		enr_refuse(r, 500, ENR_ERROR, "out of memory; retry");
+		return;
+	}
 	if (u->window != window) {
 		u->window = window;
 		u->in_window = 0;
 	}
-	if (t->uses && u->uses >= t->uses)
-		return enr_refuse(r, 403, ENR_USED_UP,
-				  "token \"%s\" is used up (%llu of %llu uses); ask the VPN "
-				  "administrator for a new token (the agent never sends this one "
-				  "again)",
-				  t->id, (unsigned long long)u->uses, (unsigned long long)t->uses);
+	if (t->uses && u->uses >= t->uses) {
+		enr_refuse(r, 403, ENR_USED_UP,
+			   "token \"%s\" is used up (%llu of %llu uses); ask the VPN "
+			   "administrator for a new token (the agent never sends this one "
+			   "again)",
+			   t->id, (unsigned long long)u->uses, (unsigned long long)t->uses);
+		return;
+	}
 	if (t->rate_per_hour && u->in_window >= t->rate_per_hour) {
 		r->retry_after = (unsigned int)((window + 1) * 3600 - now);
-		return enr_refuse(r, 429, ENR_RATE_LIMITED,
-				  "token \"%s\" allows %u enrollments an hour and had them; retry "
-				  "after %u s",
-				  t->id, t->rate_per_hour, r->retry_after);
+		enr_refuse(r, 429, ENR_RATE_LIMITED,
+			   "token \"%s\" allows %u enrollments an hour and had them; retry "
+			   "after %u s",
+			   t->id, t->rate_per_hour, r->retry_after);
+		return;
 	}
 	peer_name(p.name, t, q);
-	if (!wgstate_name_valid(p.name) || enr_state_by_name(&ctx->state, p.name))
-		return enr_refuse(r, 409, ENR_DUPLICATE_KEY,
-				  "peer name \"%s\" is taken; use another hostname", p.name);
-	if (enr_alloc(pool, &ctx->state, live, &p.address))
-		return enr_refuse(r, 409, ENR_POOL_EXHAUSTED,
-				  "the address pool of token \"%s\" is exhausted; the "
-				  "administrator must widen the pool or remove enrolled peers",
-				  t->id);
+	if (!wgstate_name_valid(p.name) || enr_state_by_name(&ctx->state, p.name)) {
+		enr_refuse(r, 409, ENR_DUPLICATE_KEY,
+			   "peer name \"%s\" is taken; use another hostname", p.name);
+		return;
+	}
+	if (enr_alloc(pool, &ctx->state, live, &p.address)) {
+		enr_refuse(r, 409, ENR_POOL_EXHAUSTED,
+			   "the address pool of token \"%s\" is exhausted; the "
+			   "administrator must widen the pool or remove enrolled peers",
+			   t->id);
+		return;
+	}
 	memcpy(p.public_key, q->public_key, KEY_LEN);
 	strcpy(p.token, t->id);
 	strcpy(p.hostname, q->hostname);
@@ -228,7 +237,8 @@ static void enroll_new(struct enr_ctx *ctx, const struct enr_token *t, const str
 	new_credential(ctx, &p, cred);
 	if (enr_state_add(&ctx->state, &p)) {
 		sodium_memzero(cred, sizeof(cred));
-		return enr_refuse(r, 500, ENR_ERROR, "out of memory; retry");
+		enr_refuse(r, 500, ENR_ERROR, "out of memory; retry");
+		return;
 	}
 	u = enr_state_usage(&ctx->state, t->id);
 	u->uses++;
@@ -261,8 +271,10 @@ void enr_enroll(struct enr_ctx *ctx, const char *body, size_t len, int64_t now, 
 	uint8_t h[ENR_SECRET_LEN];
 	int ret;
 
-	if (!enr_req_parse(&q, body, len, false, &err))
-		return enr_refuse(r, 422, ENR_INVALID, "%s", err.msg);
+	if (!enr_req_parse(&q, body, len, false, &err)) {
+		enr_refuse(r, 422, ENR_INVALID, "%s", err.msg);
+		return;
+	}
 	memcpy(r->key, q.public_key, KEY_LEN);
 	r->has_key = true;
 	strcpy(r->token, q.token_id);

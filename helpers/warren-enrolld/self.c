@@ -50,14 +50,18 @@ void enr_rotate(struct enr_ctx *ctx, const char *auth, const char *body, size_t 
 
 	if (!p)
 		return;
-	if (!enr_req_parse(&q, body, len, true, &err))
-		return enr_refuse(r, 422, ENR_INVALID, "%s", err.msg);
+	if (!enr_req_parse(&q, body, len, true, &err)) {
+		enr_refuse(r, 422, ENR_INVALID, "%s", err.msg);
+		return;
+	}
 	memcpy(r->key, q.public_key, KEY_LEN);
 	r->has_key = true;
 	ret = wgdev_get(&live, ctx->conf.interface);
-	if (ret)
-		return enr_refuse(r, 503, ENR_ERROR, "the VPN interface cannot be read (%s); retry",
-				  strerror(-ret));
+	if (ret) {
+		enr_refuse(r, 503, ENR_ERROR, "the VPN interface cannot be read (%s); retry",
+			   strerror(-ret));
+		return;
+	}
 	other = enr_state_by_key(&ctx->state, q.public_key);
 	if (key_eq(q.public_key, live->public_key))
 		enr_refuse(r, 422, ENR_SERVER_KEY,
@@ -94,8 +98,10 @@ void enr_self(struct enr_ctx *ctx, const char *auth, struct enr_reply *r)
 
 	if (!p)
 		return;
-	if (wgdev_get(&live, ctx->conf.interface))
-		return enr_refuse(r, 503, ENR_ERROR, "the VPN interface cannot be read; retry");
+	if (wgdev_get(&live, ctx->conf.interface)) {
+		enr_refuse(r, 503, ENR_ERROR, "the VPN interface cannot be read; retry");
+		return;
+	}
 	r->status = 200;
 	r->result = ENR_SELF;
 	memcpy(r->key, p->public_key, KEY_LEN);

@@ -106,8 +106,8 @@ for _ in $(seq 70); do
 	idle 30 &
 	pids+=($!)
 done
-t_wait 3 test "$(socks)" -ge $((n0 + 60)) || true
-sleep 0.3
+t_wait 10 bash -c "[ \$(find /proc/$SRV_PID/fd -lname 'socket:*' | wc -l) -ge $((n0 + 60)) ]" || true
+sleep 0.5
 eq "70 idle clients hold only the 60 connections of the limit" 60 $(($(socks) - n0))
 wait "${pids[@]}" || true
 
@@ -117,6 +117,13 @@ eq "the agent exits 3 on a refused token" 3 "$(agent rv >/dev/null 2>&1; echo $?
 n=$(wc -l <"$D/srv/audit.jsonl")
 eq "run again, it exits 3" 3 "$(agent rv >/dev/null 2>&1; echo $?)"
 eq "without sending the token again" "$n" "$(wc -l <"$D/srv/audit.jsonl")"
+
+# --- the agent's other exit codes ---------------------------------------------------------------
+agent_conf rl "${TOKEN[slow]}"
+eq "the agent exits 7 when rate-limited beyond BACKOFF_MAX" 7 "$(agent rl >/dev/null 2>&1; echo $?)"
+ok "and keeps the token for a later run" test -s "$D/rl/token" -a ! -e "$D/rl/state/token.refused"
+agent_conf px "${TOKEN[tiny]}"
+eq "the agent exits 4 on a conflict (pool exhausted)" 4 "$(agent px >/dev/null 2>&1; echo $?)"
 
 # --- idempotence: the same token and key get the same answer, counted once --------------------
 KI=$(wg genkey | wg pubkey)
@@ -153,6 +160,11 @@ eq "wg on the server lists the 50 with those addresses" \
 # --- kill -9 between the state write and the reply, then a retry ------------------------------
 tok k9 --uses 1
 enroll_stop
+agent_conf dn "${TOKEN[any]}"
+t0=$(date +%s%N)
+eq "the agent exits 7 when the server is unreachable after ATTEMPTS tries" 7 "$(agent dn >/dev/null 2>&1; echo $?)"
+ms=$((($(date +%s%N) - t0) / 1000000))
+ok "after backing off 1-1.5 s with jitter between its 2 attempts (${ms} ms)" test "$ms" -ge 1000 -a "$ms" -lt 3000
 WARREN_ENROLLD_TEST_CRASH=after-state-write enroll_start
 KK=$(wg genkey | wg pubkey)
 req 000 "" "" "${TOKEN[k9]}" "$KK" crash || true
