@@ -107,7 +107,7 @@ lint:
 ASAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 asan:
 	$(MAKE) B=build-asan CFLAGS="$(ASAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined" all unit
-	WARREN_BIN=$(CURDIR)/build-asan WARREN_ASAN=1 tests/run-integration wg-peer-sync wg-zabbix nft client-config
+	WARREN_BIN=$(CURDIR)/build-asan WARREN_ASAN=1 tests/run-integration wg-peer-sync wg-zabbix nft client-config enroll
 
 integration: all
 	WARREN_BIN=$(CURDIR)/$(B) tests/run-integration

@@ -28,5 +28,6 @@ deb: all
 	$(Q)dpkg-deb --root-owner-group -Zxz --build $(DEB_ROOT) \
 		$(B)/$(DEB_NAME)_$(DEB_VERSION)_$(DEB_ARCH).deb >/dev/null
 	$(Q)cp $(B)/$(DEB_NAME)_$(DEB_VERSION)_$(DEB_ARCH).deb $(B)/$(DEB_NAME).deb
+	$(Q)agent/build-deb $(B) $(DEB_VERSION) # the device agent of warren-enrolld (issue 16)
 
 .PHONY: deb

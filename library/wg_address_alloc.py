@@ -33,6 +33,13 @@ options:
   pool: {description: The VPN network., type: str, default: 192.168.100.0/24}
   reserved: {description: Addresses never given to a peer (default the pool's first host,
              the server)., type: list, elements: str}
+  reserved_ranges:
+    description:
+      - Sub-pools of O(pool) that another allocator owns (the range warren-enrolld gives to
+        enrolled devices) and no inventory peer may get or keep an address in.
+    type: list
+    elements: str
+    default: []
   peers:
     description: The peers.
     type: list
@@ -66,6 +73,7 @@ def main():
     module = AnsibleModule(argument_spec=dict(
         path=dict(type="path", required=True), pool=dict(type="str", default="192.168.100.0/24"),
         reserved=dict(type="list", elements="str"),
+        reserved_ranges=dict(type="list", elements="str", default=[]),
         peers=dict(type="list", elements="dict", options=peer, default=[])),
         supports_check_mode=True)
     p = module.params
@@ -77,7 +85,7 @@ def main():
         with open(p["path"]) as f:
             old = (yaml.safe_load(f) or {}).get("addresses") or {}
     try:
-        r = allocate(p["pool"], p["reserved"], old, p["peers"])
+        r = allocate(p["pool"], p["reserved"], old, p["peers"], p["reserved_ranges"])
     except AllocError as e:
         module.fail_json(msg=str(e))
     changed = r["after"] != {n: str(a) for n, a in sorted(old.items())}

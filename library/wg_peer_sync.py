@@ -34,6 +34,15 @@ options:
         failing (wg-quick's PostUp applies the state file when the interface comes up).
     type: bool
     default: false
+  overlay:
+    description:
+      - Path on the target of a peer list another writer owns (warren-enrolld's state file of
+        enrolled peers). Its peers join O(state), so this run never removes them; it may only
+        add peers, inside O(overlay_pool). A missing file adds none.
+    type: path
+  overlay_pool:
+    description: The range every overlay peer's allowed IPs must lie in (required with O(overlay)).
+    type: str
   helper:
     description: Path or name of the wg-peer-sync program on the target.
     type: str
@@ -56,6 +65,7 @@ updated: {description: Names of the peers updated in place., type: list, returne
 removed: {description: Names or public keys of the peers removed., type: list, returned: success}
 unchanged: {description: Number of peers left as they were., type: int, returned: success}
 interface_changes: {description: Interface fields changed., type: list, returned: success}
+overlay: {description: Number of peers the overlay added to the desired state., type: int, returned: with O(overlay)}
 backend: {description: userspace or kernel., type: str, returned: success}
 up: {description: Whether the interface existed (false only with O(skip_if_down))., type: bool, returned: always}
 """
@@ -73,7 +83,9 @@ def main():
         argument_spec=dict(state=dict(type="dict", required=True),
                            allow_empty=dict(type="bool", default=False),
                            skip_if_down=dict(type="bool", default=False),
+                           overlay=dict(type="path"), overlay_pool=dict(type="str"),
                            helper=dict(type="str", default="wg-peer-sync")),
+        required_together=[("overlay", "overlay_pool")],
         supports_check_mode=True)
     p = module.params
     iface = str(p["state"].get("interface"))
@@ -87,6 +99,8 @@ def main():
             cmd.append("--check")
         if p["allow_empty"]:
             cmd.append("--allow-empty")
+        if p["overlay"]:
+            cmd += ["--overlay", p["overlay"], "--overlay-pool", p["overlay_pool"]]
         before = None
         if module._diff:
             rc, out, _ = module.run_command([helper, "show", str(p["state"].get("interface"))])
@@ -96,6 +110,9 @@ def main():
         os.unlink(path)
     if before is not None:
         after = [q for q in p["state"].get("peers", before) if q.get("enabled", True)]
+        if p["overlay"] and "peers" in p["state"] and os.path.exists(p["overlay"]):
+            with open(p["overlay"]) as f:
+                after += json.load(f).get("peers", [])
         result["diff"] = dict(before=peer_lines(before), after=peer_lines(after),
                               before_header="live", after_header="desired")
     result["up"] = True

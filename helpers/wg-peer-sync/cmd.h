@@ -16,4 +16,9 @@ int sync_fail(const char *what, const char *ifname, int err);
  * of the failure object it printed. */
 int sync_apply(const struct wgdiff *d, const struct wg_device *live, const struct wg_device *want);
 
+/* overlay.c: adds the peers of @file (allowed IPs inside @pool only) to @want, which stays
+ * sorted; *@n how many. 0 or -EINVAL with @err set. */
+int overlay_add(struct wg_device *want, const char *file, const char *pool, size_t *n,
+		struct err *err);
+
 #endif

@@ -18,6 +18,7 @@ static const struct dispatch_cmd cmds[] = {
 };
 
 static const char usage[] = "usage: wg-peer-sync sync STATE.json [--check] [--allow-empty]\n"
+			    "              [--overlay FILE --overlay-pool CIDR]\n"
 			    "       wg-peer-sync show IFACE\n"
 			    "       wg-peer-sync genkey|genpsk [--out FILE | --count N]\n"
 			    "       wg-peer-sync pubkey < private.keys\n";

@@ -84,11 +84,12 @@ static int live_read_finish(struct live_read *r, const char *ifname, struct wg_d
 int sync_main(int argc, char *argv[])
 {
 	struct live_read rd = {.ret = 0};
-	json_t *root = NULL;
+	json_t *root = NULL, *doc;
 	struct wg_device *live = NULL;
 	struct wgstate st = {0};
 	struct wgdiff d = {0};
-	const char *path = NULL;
+	const char *path = NULL, *overlay = NULL, *overlay_pool = NULL;
+	size_t n_overlay = 0;
 	bool check = false, allow_empty = false, changed;
 	struct err err = {{0}};
 	int i, ret;
@@ -98,14 +99,19 @@ int sync_main(int argc, char *argv[])
 			check = true;
 		else if (!strcmp(argv[i], "--allow-empty"))
 			allow_empty = true;
+		else if (!strcmp(argv[i], "--overlay") && i + 1 < argc)
+			overlay = argv[++i];
+		else if (!strcmp(argv[i], "--overlay-pool") && i + 1 < argc)
+			overlay_pool = argv[++i];
 		else if (!path && argv[i][0] != '-')
 			path = argv[i];
 		else
 			return json_out_fail(EXIT_INVALID, "unknown argument \"%s\"", argv[i]);
 	}
-	if (!path)
-		return json_out_fail(EXIT_INVALID, "usage: wg-peer-sync sync STATE.json [--check] "
-						   "[--allow-empty]");
+	if (!path || !overlay != !overlay_pool)
+		return json_out_fail(EXIT_INVALID,
+				     "usage: wg-peer-sync sync STATE.json [--check] "
+				     "[--allow-empty] [--overlay FILE --overlay-pool CIDR]");
 	live_read_guess(&rd);
 	root = wgstate_read(path, &err);
 	if (!root) {
@@ -114,6 +120,10 @@ int sync_main(int argc, char *argv[])
 	}
 	live_read_start(&rd, json_string_value(json_object_get(root, "interface")));
 	if (!wgstate_parse(&st, root, WGSTATE_READ_KEYS | WGSTATE_RESOLVE, &err)) {
+		ret = json_out_fail_err(EXIT_INVALID, &err);
+		goto out;
+	}
+	if (overlay && overlay_add(st.dev, overlay, overlay_pool, &n_overlay, &err)) {
 		ret = json_out_fail_err(EXIT_INVALID, &err);
 		goto out;
 	}
@@ -147,12 +157,15 @@ int sync_main(int argc, char *argv[])
 		if (ret)
 			goto out;
 	}
-	ret = json_out_print(json_pack("{s:b,s:b,s:s,s:s,s:o,s:o,s:o,s:o,s:I}", "changed", changed,
-				       "check", check, "interface", st.dev->name, "backend",
-				       wgdev_backend_name(wgdev_backend_of(st.dev->name)), "added",
-				       list_json(&d.added), "updated", list_json(&d.updated),
-				       "removed", list_json(&d.removed), "interface_changes",
-				       list_json(&d.fields), "unchanged", (json_int_t)d.unchanged));
+	doc = json_pack("{s:b,s:b,s:s,s:s,s:o,s:o,s:o,s:o,s:I}", "changed", changed, "check", check,
+			"interface", st.dev->name, "backend",
+			wgdev_backend_name(wgdev_backend_of(st.dev->name)), "added",
+			list_json(&d.added), "updated", list_json(&d.updated), "removed",
+			list_json(&d.removed), "interface_changes", list_json(&d.fields),
+			"unchanged", (json_int_t)d.unchanged);
+	if (doc && overlay)
+		json_object_set_new(doc, "overlay", json_integer((json_int_t)n_overlay));
+	ret = json_out_print(doc);
 out:
 	if (rd.started)
 		pthread_join(rd.thread, NULL);

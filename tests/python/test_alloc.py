@@ -97,3 +97,25 @@ def test_a_refused_allocation_leaves_the_old_mapping_untouched():
     with pytest.raises(AllocError):
         allocate("192.168.100.0/24", None, old, [{"name": "alice", "state": "absent"}] + peers("z", z="10.0.0.1"))
     assert old == {"alice": "192.168.100.2"}
+
+
+def test_a_reserved_range_is_skipped_for_new_peers():
+    r = allocate("10.9.0.0/24", None, {}, peers("a", "b"), ["10.9.0.0/30"])
+    assert r["addresses"] == {"a": "10.9.0.4", "b": "10.9.0.5"}
+
+
+def test_a_fixed_or_old_address_inside_a_reserved_range_is_refused():
+    with pytest.raises(AllocError, match="inside the reserved range 10.9.0.128/25"):
+        allocate("10.9.0.0/24", None, {}, peers("a", a="10.9.0.200"), ["10.9.0.128/25"])
+    with pytest.raises(AllocError, match="peer a holds 10.9.0.130"):
+        allocate("10.9.0.0/24", None, {"a": "10.9.0.130"}, peers("a"), ["10.9.0.128/25"])
+
+
+def test_a_reserved_range_outside_the_pool_is_refused():
+    with pytest.raises(AllocError, match="not inside the pool"):
+        allocate("10.9.0.0/24", None, {}, peers("a"), ["10.10.0.0/25"])
+
+
+def test_a_pool_exhausted_by_a_reserved_range_counts_only_what_is_left():
+    with pytest.raises(AllocError, match="2 usable addresses"):
+        allocate("10.9.0.0/29", None, {}, peers("a", "b", "c"), ["10.9.0.4/30"])
