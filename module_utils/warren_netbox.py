@@ -123,6 +123,43 @@ def plan(objs, peers, prefix, tag, orphans="delete"):
     return out
 
 
+def allocations(objs, tag, pool, reserved):
+    """For warren_alloc.allocate, from every IP address object in @pool: warren's allocations
+    ({name: address}), and the addresses not to give out (@reserved, default the pool's first
+    host, plus every address NetBox holds in another object). Also returns the server's address
+    (the lowest of @reserved)."""
+    net = ipaddress.ip_network(pool)
+    own = [ipaddress.ip_address(a) for a in reserved] if reserved else [next(net.hosts())]
+    mine, foreign = split(objs, tag)
+    old = {n: host(sorted(o, key=lambda x: x.get("id", 0))[0]["address"]) for n, o in mine.items()}
+    taken = sorted({str(a) for a in own} | {host(o["address"]) for o in foreign})
+    return old, taken, str(min(own))
+
+
+def alloc_plan(objs, tag, after, pool):
+    """The plan that makes warren's peer objects in @pool record @after ({name: address}): new
+    peers' objects are created (status active), a changed fixed address is updated, released
+    peers' objects are deleted."""
+    prefixlen = ipaddress.ip_network(pool).prefixlen
+    mine, _foreign = split(objs, tag)
+    out = {"create": [], "update": [], "delete": []}
+    for name, addr in sorted(after.items()):
+        have = sorted(mine.pop(name, []), key=lambda o: o.get("id", 0))
+        want = "%s/%d" % (addr, prefixlen)
+        for extra in have[1:]:
+            out["delete"].append((extra["id"], extra["address"], name))
+        if not have:
+            out["create"].append({"address": want, "description": name, "status": "active",
+                                  "custom_fields": {PEER_CF: name}, "tags": [tag]})
+        elif have[0]["address"] != want:
+            out["update"].append((have[0]["id"], {"address": want},
+                                  {"address": (have[0]["address"], want)}, name))
+    for name, objs_ in sorted(mine.items()):
+        for o in objs_:
+            out["delete"].append((o["id"], o["address"], name))
+    return out
+
+
 def diff_of(pl):
     """A before/after diff of a plan, by peer name, without anything secret (keys are public)."""
     before, after = {}, {}

@@ -18,6 +18,8 @@
 #
 # Usage:  bash install-netbox.sh          # install + start, prints timings
 #         bash $BASE/stop-netbox.sh       # stop gunicorn, redis, postgres (by pid)
+# The recipe as tested: word splitting of the package lists is meant.
+# shellcheck disable=SC2086,SC2012,SC2034
 set -euo pipefail
 
 BASE=${BASE:-/opt/netbox-trial}
