@@ -178,6 +178,12 @@ ok "... that names the URL" grep -qF "WARNING: NetBox was not updated (warren_ne
 vars "$PEERS3"
 fails "a token NetBox refuses fails the run" play -e warren_netbox_token=0000000000000000000000000000000000000000
 ok "... naming the URL and the HTTP status" grep -qF "NetBox $NETBOX_API/api/status/ answered HTTP 403" "$D/out.$N"
+RO=$(head -c 20 /dev/urandom | od -An -tx1 | tr -d ' \n')
+nbpost users/tokens/ "{\"user\": 1, \"key\": \"$RO\", \"write_enabled\": false}" >/dev/null
+c2=$(changes)
+fails "a read-only token fails the run before anything is written" play -e "warren_netbox_token=$RO"
+ok "... naming the URL, the HTTP status and why" grep -qF \
+	"NetBox $NETBOX_API/api/ipam/ip-addresses/ answered HTTP 200 to OPTIONS without the write actions" "$D/out.$N"
 eq "... and nothing was written" "$c2" "$(changes)"
 
 # --- nb_inventory ----------------------------------------------------------------------------------
