@@ -1,0 +1,17 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# shellcheck shell=bash
+# For the suites that run roles/wireguard_peers with ansible-playbook against localhost: a
+# temporary inventory with host srv, a vault password, and Ansible pointed at the repository.
+# Source it after tests/lib.sh, with $D the test's temporary directory. Sets REPO, INV (the
+# inventory) and DATA (srv's wg0 data directory).
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+INV=$D/inv
+DATA=$INV/wireguard/srv/wg0
+mkdir -p "$INV/host_vars" "$D/tmp"
+(umask 077 && head -c 24 /dev/urandom | base64 >"$D/vault-pass")
+: >"$D/ansible.cfg"
+export ANSIBLE_CONFIG=$D/ansible.cfg ANSIBLE_LIBRARY=$REPO/library ANSIBLE_ROLES_PATH=$REPO/roles
+export ANSIBLE_MODULE_UTILS=$REPO/module_utils ANSIBLE_FILTER_PLUGINS=$REPO/filter_plugins
+export ANSIBLE_VAULT_PASSWORD_FILE=$D/vault-pass ANSIBLE_NOCOLOR=1 ANSIBLE_LOCAL_TEMP=$D/tmp
+export ANSIBLE_RETRY_FILES_ENABLED=0 ANSIBLE_PYTHON_INTERPRETER=/usr/bin/python3
+printf '[vpn]\nsrv ansible_connection=local\n' >"$INV/hosts.ini"
