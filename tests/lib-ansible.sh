@@ -6,6 +6,7 @@
 # inventory) and DATA (srv's wg0 data directory).
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 INV=$D/inv
+# shellcheck disable=SC2034 # for the suites that source this
 DATA=$INV/wireguard/srv/wg0
 mkdir -p "$INV/host_vars" "$D/tmp"
 (umask 077 && head -c 24 /dev/urandom | base64 >"$D/vault-pass")
