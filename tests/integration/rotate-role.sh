@@ -64,14 +64,6 @@ wireguard_peers_host_peers:
 $1
 EOT
 }
-N=0
-play() {
-	N=$((N + 1))
-	ansible-playbook -v -i "$INV/hosts.ini" "$D/play.yml" "$@" >"$D/out.$N" 2>&1
-}
-changed_tasks() { awk '/^TASK \[/ { t = $0 } /^changed: / { print t }' "$D/out.$N" | sort -u | grep -v 'Keep the facts' || true; }
-fact() { jq -cS "$@" "$D/facts.json"; }
-vault() { ansible-vault view "$DATA/keys.vault.yml"; }
 # vault_edit PYTHON: runs PYTHON on the vault's wireguard_keys as k (peers in p), re-encrypts.
 vault_edit() {
 	vault | python3 -c 'import sys, yaml
@@ -137,6 +129,17 @@ ok "alice connects with her .conf" nsx "$CA" ping -c 2 -W 2 -q 192.168.100.1
 ok "bob connects with his .conf" nsx "$CB" ping -c 2 -W 2 -q 192.168.100.1
 cp "$DATA/clients/alice.conf" "$D/alice-old.conf"
 
+# --- check mode: a rotation is reported, nothing is written ----------------------------------------
+sums() { find "$INV/wireguard" "$PSK" -type f -exec sha256sum {} + | sort; }
+before=$(sums)
+ok "a check run with a rotation succeeds" play --check -e '{"wireguard_peers_rotate": ["alice"]}'
+ok "... reports the rotation" grep -q "rotate alice" "$D/out.$N"
+eq "... and writes nothing" "$before" "$(sums)"
+fails "... not even the audit log" test -e "$LOG"
+fails "a rotation of a peer that does not exist is refused" play -e '{"wireguard_peers_rotate": ["zed"]}'
+ok "... naming it" grep -q "rotate: no present peer named zed" "$D/out.$N"
+eq "... and nothing was written" "$before" "$(sums)"
+
 # --- on demand: alice's key is rotated while bob pings every 50 ms ------------------------------
 A1=$(pub alice)
 B1=$(pub bob)
@@ -170,6 +173,7 @@ eq "the audit log has one line, with fingerprints and the result" \
 	"$(jq -c '[.host, .interface, .event, .peer, .trigger, .old, .new, .result]' "$LOG")"
 eq "the syslog socket got the same line, tagged" "warren-keys: $(cat "$LOG")" "$(sed 's/^<37>//' "$D/syslog.txt")"
 eq "the audit log is 0600" 600 "$(stat -c %a "$LOG")"
+echo "  audit line: $(cat "$LOG")"
 ok "the run after that changes nothing" play
 eq "... no task changed" "" "$(changed_tasks)"
 eq "... and logged nothing" 1 "$(wc -l <"$LOG")"
@@ -234,6 +238,7 @@ eq "every line has exactly the documented fields" '["event","host","interface","
 	"$(jq -c 'keys' "$LOG" | sort -u)"
 echo "$CAROL" "$CAROL2" | tr ' ' '\n' >>"$D/keys"
 eq "some keys were collected for the search" yes "$(test "$(sort -u "$D/keys" | wc -l)" -ge 12 && echo yes)"
+echo "  $(sort -u "$D/keys" | wc -l) distinct keys searched for"
 while read -r k; do
 	nomatch "no key in the audit log" -F -- "$k" "$LOG"
 	nomatch "no key in the journal" -F -- "$k" "$D/syslog.txt"
