@@ -31,22 +31,33 @@ cat >"$D/play.yml" <<EOT
   gather_facts: false
   roles:
     - wireguard_peers
+  # The server step and the audit as playbooks/site.yml has them: a failure is recorded too.
   tasks:
-    - name: Install the preshared keys on the server.
-      ansible.builtin.include_role: {name: wireguard_peers, tasks_from: server}
-    - name: Write the server private key.
-      ansible.builtin.copy:
-        content: "{{ wireguard_peers_server_private_key }}\n"
-        dest: $D/server.key
-        mode: "0600"
-      no_log: true
-    - name: Apply the peers to the interface.
-      wg_peer_sync:
-        helper: $WARREN_BIN/wg-peer-sync
-        state: {interface: $WS, private_key_file: $D/server.key, listen_port: 51820, peers: "{{ wireguard_peers_state }}"}
-      register: sync
+    - name: Apply the peers, recording a failure in the key audit log.
+      block:
+        - name: Install the preshared keys on the server.
+          ansible.builtin.include_role: {name: wireguard_peers, tasks_from: server}
+        - name: Write the server private key.
+          ansible.builtin.copy:
+            content: "{{ wireguard_peers_server_private_key }}\n"
+            dest: $D/server.key
+            mode: "0600"
+          no_log: true
+        - name: Apply the peers to the interface.
+          wg_peer_sync:
+            helper: "{{ sync_helper | default('$WARREN_BIN/wg-peer-sync') }}"
+            state: {interface: $WS, private_key_file: $D/server.key, listen_port: 51820, peers: "{{ wireguard_peers_state }}"}
+          register: sync
+      rescue:
+        - name: Record this run's key events as failed.
+          ansible.builtin.include_role: {name: wireguard_peers, tasks_from: audit}
+          vars: {wireguard_peers_audit_result: failed}
+          when: wireguard_peers_events | length > 0
+        - name: Fail as the server step did.
+          ansible.builtin.fail: {msg: "{{ ansible_failed_result.msg | default('the server step failed') }}"}
     - name: Record the key events.
       ansible.builtin.include_role: {name: wireguard_peers, tasks_from: audit}
+      when: wireguard_peers_events | length > 0
     - name: Keep the facts for the test.
       ansible.builtin.copy:
         content: "{{ {'events': wireguard_peers_events, 'revoked': wireguard_peers_revoked, 'info': wireguard_peers_info, 'sync': sync} | to_json }}"
@@ -231,9 +242,21 @@ fails "bob is out of the vault" grep -q '^    bob:' <(vault)
 # bob's namespace still has his last config (his key, the server as its peer).
 fails "bob cannot reconnect" nsx "$CB" ping -c 2 -W 1 -q 192.168.100.1
 
+# --- a rotation whose server step fails is recorded as failed; the next run applies the key -------
+A3=$(pub alice)
+fails "a rotation whose server step fails fails" play -e '{"wireguard_peers_rotate": ["alice"], "sync_helper": "/nonexistent/wg-peer-sync"}'
+keep_keys
+eq "the audit log records it with result failed" '["rotate","alice","on-demand","failed"]' \
+	"$(tail -n 1 "$LOG" | jq -c '[.event, .peer, .trigger, .result]')"
+eq "... and so does the journal" "warren-keys: $(tail -n 1 "$LOG")" "$(tail -n 1 "$D/syslog.txt" | sed 's/^<37>//')"
+ok "the next run succeeds" play
+ok "... and puts the vault's new key on the server in place of the old one" \
+	test "$(fact -c '[.sync.added, .sync.removed]')" = '[["alice"],["'"$A3"'"]]'
+eq "... with no new event: the rotation was recorded once" "[]" "$(events)"
+
 # --- the audit trail: one entry per event, the same in the journal, and no key anywhere ----------
-eq "six events, six lines" 6 "$(wc -l <"$LOG")"
-eq "the journal got every line" 6 "$(wc -l <"$D/syslog.txt")"
+eq "seven events, seven lines" 7 "$(wc -l <"$LOG")"
+eq "the journal got every line" 7 "$(wc -l <"$D/syslog.txt")"
 eq "every line has exactly the documented fields" '["event","host","interface","new","old","peer","result","time","trigger"]' \
 	"$(jq -c 'keys' "$LOG" | sort -u)"
 echo "$CAROL" "$CAROL2" | tr ' ' '\n' >>"$D/keys"
