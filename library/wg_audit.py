@@ -30,6 +30,11 @@ options:
   interface: {description: Its WireGuard interface., type: str, required: true}
   path: {description: The log file to append to., type: path}
   syslog_socket: {description: A syslog datagram socket to send each line to., type: path}
+  time:
+    description:
+      - The time to record (UTC, C(YYYY-MM-DDTHH:MM:SSZ)); default now. Give the same one to the
+        runs that record the same events in two places.
+    type: str
 """
 
 EXAMPLES = r"""
@@ -56,9 +61,11 @@ def main():
         events=dict(type="list", elements="dict", required=True),
         result=dict(type="str", required=True), host=dict(type="str", required=True),
         interface=dict(type="str", required=True), path=dict(type="path"),
-        syslog_socket=dict(type="path")), supports_check_mode=True)
+        syslog_socket=dict(type="path"), time=dict(type="str")), supports_check_mode=True)
     p = module.params
-    now = datetime.datetime.utcnow().strftime("%Y-%m-%dT%H:%M:%SZ")
+    now = p["time"] or datetime.datetime.utcnow().strftime("%Y-%m-%dT%H:%M:%SZ")
+    if not re.match(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$", now):
+        module.fail_json(msg="time: %r is not YYYY-MM-DDTHH:MM:SSZ" % now)
     lines = []
     for i, e in enumerate(p["events"]):
         extra = set(e) - FIELDS

@@ -11,13 +11,15 @@ from ansible.module_utils.basic import AnsibleModule
 try:
     from ansible.module_utils.warren import helper_path, peer_name_problem, run, write_atomic
     from ansible.module_utils.warren_keys import (
-        KeyStoreError, digest, due, fingerprint, keys_of, public_key_problem, parse_stamp, update)
+        KeyStoreError, due, events, keys_of, parse_stamp, public_key_problem, retire,
+        retired_private_keys, update)
     from ansible.module_utils.warren_vault import encrypt, read
 except ImportError:
     from ansible_collections.warren.wireguard.plugins.module_utils.warren import (
         helper_path, peer_name_problem, run, write_atomic)
     from ansible_collections.warren.wireguard.plugins.module_utils.warren_keys import (
-        KeyStoreError, digest, due, fingerprint, keys_of, public_key_problem, parse_stamp, update)
+        KeyStoreError, due, events, keys_of, parse_stamp, public_key_problem, retire,
+        retired_private_keys, update)
     from ansible_collections.warren.wireguard.plugins.module_utils.warren_vault import (
         encrypt, read)
 
@@ -166,17 +168,10 @@ def main():
     before = sorted(keys["peers"])
     now = datetime.datetime.utcnow().replace(microsecond=0)
     stored = keys["peers"]
-    # What rotates, and the keys it replaces (only their fingerprints leave this module).
+    # What rotates, and what the events need of the old keys (only fingerprints leave here).
     todo = due(keys, p["peers"], now, p["rotate"], p["rotate_psk"], p["max_age_days"],
                p["psk_max_age_days"])
-    old = {(n, k): stored[n][k] for n, k, _ in todo}
-    for n, k, _ in todo if not module.check_mode else ():
-        del stored[n][k]
-    gone = {q["name"]: dict(stored[q["name"]]) for q in p["peers"]
-            if q["state"] == "absent" and q["name"] in stored}
-    byo = {q["name"]: stored[q["name"]].get("public_key_sha256") for q in p["peers"]
-           if q["state"] == "present" and q["public_key"] is not None and q["name"] in stored
-           and stored[q["name"]].get("public_key_sha256") not in (None, digest(q["public_key"]))}
+    old, gone, byo = retire(keys, p["peers"], todo, module.check_mode)
     # Count the keys to make on a copy, make them in one helper run per kind, then hand them out.
     need = {"genkey": 0, "genpsk": 0}
 
@@ -197,28 +192,15 @@ def main():
            and (stored.get(q["name"]) or {}).get("private_key")]
     server = (keys.get("server") or {}).get("private_key")
     # One pubkey run: the present peers', the server's, and those of keys replaced or removed.
-    retired = [old[(n, k)] for n, k, _ in todo if k == "private_key"]
-    retired += [e["private_key"] for e in gone.values() if e.get("private_key")]
+    retired = retired_private_keys(todo, old, gone)
     derived = pubkeys([stored[n]["private_key"] for n in own] + retired + ([server] if server else []))
     pub = dict(zip(own, derived))
     pub.update({q["name"]: q["public_key"] for q in present if q["public_key"] is not None})
-    was = iter(derived[len(own):])
-    events = []
-    for n, k, trigger in todo:
-        key = k == "private_key"
-        new = None if module.check_mode else pub.get(n) if key else stored[n].get(k)
-        events.append(dict(event="rotate" if key else "psk-rotate", peer=n, trigger=trigger,
-                           old=fingerprint(next(was) if key else old[(n, k)]),
-                           new=fingerprint(new) if new else None))
-    for n, e in gone.items():
-        old_fp = fingerprint(next(was)) if e.get("private_key") else e.get("public_key_sha256")
-        events.append(dict(event="revoke", peer=n, trigger="state absent", new=None,
-                           old=old_fp[:16] if old_fp else None))
-    events += [dict(event="public-key", peer=n, trigger="inventory", old=d[:16],
-                    new=fingerprint(pub[n])) for n, d in byo.items()]
+    trail = events(todo, old, gone, byo, keys, pub, derived[len(own):len(own) + len(retired)],
+                   module.check_mode)
     module.exit_json(
         changed=changed, public_keys=pub, generated=generated, removed=removed,
-        rotated=sorted({n for n, _, _ in todo}), events=events,
+        rotated=sorted({n for n, _, _ in todo}), events=trail,
         key_age_seconds={n: int((now - born).total_seconds()) for n, born in (
             (n, parse_stamp((stored.get(n) or {}).get("created"))) for n in pub) if born},
         server_public_key=derived[-1] if server else None,

@@ -143,3 +143,53 @@ def update(keys, peers, server, genkey, now=None):
             generated.append(name)
             stored[name] = new
     return generated, removed
+
+
+def retire(keys, peers, todo, check=False):
+    """Takes the keys of @todo (from due()) out of @keys, unless @check, so that update() makes
+    them anew. Returns what the events need to know of the old state: (old, gone, byo): the
+    replaced keys {(name, field): key}, the entries of absent peers about to be removed
+    {name: entry}, and the stored digest of each brought public key that has changed
+    {name: digest}."""
+    stored = keys["peers"]
+    old = {(n, k): stored[n][k] for n, k, _ in todo}
+    for n, k, _ in todo if not check else ():
+        del stored[n][k]
+    gone = {q["name"]: dict(stored[q["name"]]) for q in peers
+            if q.get("state", "present") == "absent" and q["name"] in stored}
+    byo = {}
+    for q in peers:
+        d = (stored.get(q["name"]) or {}).get("public_key_sha256")
+        if q.get("state", "present") == "present" and q.get("public_key") and d \
+                and d != digest(q["public_key"]):
+            byo[q["name"]] = d
+    return old, gone, byo
+
+
+def retired_private_keys(todo, old, gone):
+    """The private keys that @todo replaced and that @gone peers held, in the order events()
+    takes their public keys."""
+    return ([old[(n, k)] for n, k, _ in todo if k == "private_key"]
+            + [e["private_key"] for e in gone.values() if e.get("private_key")])
+
+
+def events(todo, old, gone, byo, keys, pub, retired_pub, check=False):
+    """The audit events of a run: one per key in @todo ("rotate", "psk-rotate"), per @gone peer
+    ("revoke"), per changed brought key in @byo ("public-key"). @pub: the present peers' public
+    keys now; @retired_pub: the public keys of retired_private_keys(), in order. Fingerprints
+    only; "new" is None in @check mode (no key was made)."""
+    was = iter(retired_pub)
+    out = []
+    for n, k, trigger in todo:
+        key = k == "private_key"
+        new = None if check else pub.get(n) if key else keys["peers"][n].get(k)
+        out.append(dict(event="rotate" if key else "psk-rotate", peer=n, trigger=trigger,
+                        old=fingerprint(next(was) if key else old[(n, k)]),
+                        new=fingerprint(new) if new else None))
+    for n, e in gone.items():
+        fp = fingerprint(next(was)) if e.get("private_key") else e.get("public_key_sha256")
+        out.append(dict(event="revoke", peer=n, trigger="state absent", old=fp[:16] if fp else None,
+                        new=None))
+    out += [dict(event="public-key", peer=n, trigger="inventory", old=d[:16],
+                 new=fingerprint(pub[n])) for n, d in byo.items()]
+    return out

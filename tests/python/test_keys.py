@@ -8,7 +8,8 @@ import datetime
 import pytest
 
 import warren
-from warren_keys import KeyStoreError, digest, due, fingerprint, keys_of, public_key_problem, update
+from warren_keys import (KeyStoreError, digest, due, events, fingerprint, keys_of, public_key_problem, retire,
+                         retired_private_keys, update)
 
 # Public keys that peers bring (any 32 bytes will do here).
 K = base64.b64encode(bytes(range(32))).decode()
@@ -211,3 +212,39 @@ def test_write_atomic_replaces_the_file_with_its_mode(tmp_path):
     warren.write_atomic(str(path), "new", 0o600)
     assert path.read_text() == "new" and path.stat().st_mode & 0o777 == 0o600
     assert [p.name for p in tmp_path.iterdir()] == ["f"]
+
+
+def test_events_name_keys_by_fingerprint_and_never_hold_a_key():
+    keys = keys_of({"wireguard_keys": {"peers": {
+        "alice": {"private_key": "A", "preshared_key": K, "created": "2025-01-01T00:00:00Z",
+                  "psk_created": "2025-01-01T00:00:00Z"},
+        "bob": {"private_key": "B"},
+        "carol": {"public_key_sha256": digest(K)},
+        "dave": {"public_key_sha256": digest(K)}}}})
+    peers = [{"name": "alice"}, {"name": "bob", "state": "absent"},
+             {"name": "carol", "public_key": L}, {"name": "dave", "state": "absent"}]
+    todo = [("alice", "private_key", "age"), ("alice", "preshared_key", "on-demand")]
+    old, gone, byo = retire(keys, peers, todo)
+    assert "private_key" not in keys["peers"]["alice"] and set(gone) == {"bob", "dave"}
+    assert byo == {"carol": digest(K)}
+    assert retired_private_keys(todo, old, gone) == ["A", "B"]
+    update(keys, peers, False, lambda kind: {"genkey": "A2", "genpsk": L}[kind], T0)
+    # Public keys stand in for the helper's derivation: alice's old one K, bob's L, her new one L.
+    trail = events(todo, old, gone, byo, keys, {"alice": L, "carol": L}, [K, L])
+    assert trail == [
+        dict(event="rotate", peer="alice", trigger="age", old=fingerprint(K), new=fingerprint(L)),
+        dict(event="psk-rotate", peer="alice", trigger="on-demand", old=fingerprint(K), new=fingerprint(L)),
+        dict(event="revoke", peer="bob", trigger="state absent", old=fingerprint(L), new=None),
+        dict(event="revoke", peer="dave", trigger="state absent", old=fingerprint(K), new=None),
+        dict(event="public-key", peer="carol", trigger="inventory", old=fingerprint(K), new=fingerprint(L))]
+    text = repr(trail)
+    assert K not in text and L not in text and "A2" not in text
+
+
+def test_check_mode_retires_nothing_and_events_have_no_new_key():
+    keys = keys_of({"wireguard_keys": {"peers": {"alice": {"private_key": "A"}}}})
+    todo = [("alice", "private_key", "on-demand")]
+    old, gone, byo = retire(keys, [{"name": "alice"}], todo, check=True)
+    assert keys["peers"]["alice"]["private_key"] == "A"
+    assert events(todo, old, gone, byo, keys, {"alice": K}, [K], check=True) == [
+        dict(event="rotate", peer="alice", trigger="on-demand", old=fingerprint(K), new=None)]
