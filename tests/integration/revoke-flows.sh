@@ -41,8 +41,9 @@ ok "the peers are applied" nsx "$G" "$WARREN_BIN/wg-peer-sync" sync "$D/s1.state
 ok "c reaches the LAN host" nsx "$C" ping -c 2 -W 2 -q 192.168.20.5
 ok "b reaches the LAN host" nsx "$B" ping -c 2 -W 2 -q 192.168.20.5
 
+# Started with ip netns exec itself (not the nsx function), so that $! is the process to kill.
 # The LAN host writes the arrival time (microseconds) of every chunk; c sends one every 50 ms.
-nsx "$L" python3 -c 'import socket, sys, time
+ip netns exec "$L" python3 -c 'import socket, sys, time
 s = socket.create_server(("192.168.20.5", 8080))
 c, _ = s.accept()
 with open(sys.argv[1], "w", buffering=1) as f:
@@ -50,7 +51,7 @@ with open(sys.argv[1], "w", buffering=1) as f:
         f.write("%d\n" % (time.time() * 1e6))' "$D/rx" &
 t_cleanup "kill $!"
 sleep 0.3
-nsx "$C" python3 -c 'import socket, time
+ip netns exec "$C" python3 -c 'import socket, time
 s = socket.create_connection(("192.168.20.5", 8080), timeout=2)
 while True:
     try:

@@ -155,7 +155,8 @@ eq "... and nothing was written" "$before" "$(sums)"
 A1=$(pub alice)
 B1=$(pub bob)
 hb1=$(hs "$B1")
-nsx "$CB" ping -i 0.05 -w 30 192.168.100.1 >"$D/ping.bob" 2>&1 &
+# ip netns exec execs ping: $! is ping itself, which SIGINT ends with its summary.
+ip netns exec "$CB" ping -i 0.05 -w 30 192.168.100.1 >"$D/ping.bob" 2>&1 &
 PING=$!
 t_cleanup "kill $PING"
 sleep 1

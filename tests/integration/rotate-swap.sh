@@ -36,7 +36,7 @@ ok "b reaches the server" nsx "$B" ping -c 2 -W 2 -q 10.95.0.1
 
 # --- b pings every 50 ms for 6 s; a's key is swapped in the middle -----------------------------
 before=$(peer "${T_PUB[b]}")
-nsx "$B" ping -i 0.05 -c 120 10.95.0.1 >"$D/ping.b" 2>&1 &
+ip netns exec "$B" ping -i 0.05 -c 120 10.95.0.1 >"$D/ping.b" 2>&1 &
 PING=$!
 t_cleanup "kill $PING"
 sleep 1
