@@ -27,11 +27,11 @@ static int add_peer_rows(json_t *rows, const struct zws_if *zi, const struct zws
 		key_to_base64(b64, p->public_key);
 		snprintf(created, sizeof(created), "%" PRId64, zws_peer_key_created(zi, p, false));
 		if (json_array_append_new(
-			rows, json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "{#WG.IF}", zi->dev->name,
-					"{#WG.PEER}", b64, "{#WG.PEER.NAME}", zws_peer_name(zi, p),
-					"{#WG.PEER.ALWAYS_ON}",
-					zws_peer_always_on(zi, p) ? "1" : "0", "{#WG.SHARD}",
-					shard, "{#WG.PEER.KEY_CREATED}", created)))
+			rows,
+			json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "{#WG.IF}", zi->dev->name,
+				  "{#WG.PEER}", b64, "{#WG.PEER.NAME}", zws_peer_name(zi, p),
+				  "{#WG.PEER.ALWAYS_ON}", zws_peer_always_on(zi, p) ? "1" : "0",
+				  "{#WG.SHARD}", shard, "{#WG.PEER.KEY_CREATED}", created)))
 			return -1;
 	}
 	return 0;
