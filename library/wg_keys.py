@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # Controller-side key store: keys are made by the wg-peer-sync helper, kept in Ansible Vault.
 # Which keys to add or remove: module_utils/warren_keys.py.
+import calendar
 import copy
 import datetime
 import os
@@ -110,6 +111,14 @@ key_age_seconds:
       - the vault's time strings would be masked in the output, as values of the no_log option
       O(loaded)).
   type: dict
+key_created:
+  description:
+    - Creation time of each present peer's private key (or the public key it brings), in Unix
+      seconds (UTC), for the wg-peer-sync state (key_created) and monitoring.
+  type: dict
+psk_created:
+  description: Creation time of each present peer's preshared key, in Unix seconds (UTC).
+  type: dict
 exists: {description: Whether the vault file exists after the run., type: bool}
 """
 
@@ -196,13 +205,19 @@ def main():
     derived = pubkeys([stored[n]["private_key"] for n in own] + retired + ([server] if server else []))
     pub = dict(zip(own, derived))
     pub.update({q["name"]: q["public_key"] for q in present if q["public_key"] is not None})
+
+    def born(field):
+        """The present peers' creation times of @field that the vault records, as datetimes."""
+        return {n: b for n, b in ((n, parse_stamp((stored.get(n) or {}).get(field))) for n in pub) if b}
+
     trail = events(todo, old, gone, byo, keys, pub, derived[len(own):len(own) + len(retired)],
                    module.check_mode)
     module.exit_json(
         changed=changed, public_keys=pub, generated=generated, removed=removed,
         rotated=sorted({n for n, _, _ in todo}), events=trail,
-        key_age_seconds={n: int((now - born).total_seconds()) for n, born in (
-            (n, parse_stamp((stored.get(n) or {}).get("created"))) for n in pub) if born},
+        key_age_seconds={n: int((now - b).total_seconds()) for n, b in born("created").items()},
+        key_created={n: calendar.timegm(b.timetuple()) for n, b in born("created").items()},
+        psk_created={n: calendar.timegm(b.timetuple()) for n, b in born("psk_created").items()},
         server_public_key=derived[-1] if server else None,
         exists=os.path.exists(p["path"]), diff=dict(
             before="".join("%s\n" % n for n in before),

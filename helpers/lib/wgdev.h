@@ -52,7 +52,8 @@ struct wg_peer {
 	uint64_t rx_bytes, tx_bytes;
 	struct wg_allowedip *allowedips;
 	size_t n_allowedips, cap_allowedips;
-	char *name; /* desired state only */
+	char *name;			    /* desired state only */
+	long long key_created, psk_created; /* desired state only: Unix time, 0 unknown */
 };
 
 struct wg_device {

@@ -15,7 +15,8 @@ static const char *const device_fields[] = {
 static const char *const peer_fields[] = {
     "name",	   "public_key", "preshared_key_file",
     "allowed_ips", "endpoint",	 "persistent_keepalive",
-    "enabled",	   "always_on",	 NULL,
+    "enabled",	   "always_on",	 "key_created",
+    "psk_created", NULL,
 };
 
 bool wgstate_name_valid(const char *name)
@@ -118,6 +119,11 @@ static bool parse_peer(struct wg_device *dev, json_t *obj, unsigned int flags, s
 		p->keepalive = (uint16_t)ka;
 		p->flags |= WGPEER_HAS_KEEPALIVE;
 	}
+	if (!json_get_int(obj, "key_created", NULL, 1, WGSTATE_TIME_MAX, &p->key_created, NULL,
+			  err) ||
+	    !json_get_int(obj, "psk_created", NULL, 1, WGSTATE_TIME_MAX, &p->psk_created, NULL,
+			  err))
+		return false;
 	if (!enabled)
 		p->flags |= WGPEER_DISABLED;
 	if (always_on)

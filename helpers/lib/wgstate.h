@@ -18,6 +18,9 @@ enum {
 	WGSTATE_RESOLVE = 1U << 1,   /* resolve endpoint host names */
 };
 
+/* key_created, psk_created: Unix seconds up to the end of year 9999. */
+#define WGSTATE_TIME_MAX 253402300799LL
+
 struct wgstate {
 	struct wg_device *dev; /* desired device; peers sorted by public key, with names */
 	bool allow_empty;

@@ -79,6 +79,10 @@ const char *zws_peer_name(const struct zws_if *zi, const struct wg_peer *p);
 bool zws_peer_always_on(const struct zws_if *zi, const struct wg_peer *p);
 /* Seconds since the last handshake, -1 if never. */
 int64_t zws_peer_age(const struct zws_if *zi, const struct wg_peer *p);
+/* The state's key_created (@psk: psk_created) of the peer, 0 if unknown; its age in seconds, -1 if
+ * unknown. */
+int64_t zws_peer_key_created(const struct zws_if *zi, const struct wg_peer *p, bool psk);
+int64_t zws_peer_key_age(const struct zws_if *zi, const struct wg_peer *p, bool psk);
 bool zws_peer_connected(const struct zws_if *zi, const struct wg_peer *p);
 /* The three peer states: a handshake under ZWS_CONNECTED_SEC ago, an older one, none ever. */
 enum zws_peer_state { ZWS_NEVER, ZWS_STALE, ZWS_CONNECTED };

@@ -5,6 +5,7 @@
  * chosen so that each shard's `get` and peer discovery stay well under Zabbix's value limit.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -14,7 +15,7 @@
 
 static int add_peer_rows(json_t *rows, const struct zws_if *zi, const struct zws_opts *o)
 {
-	char b64[KEY_B64_LEN], shard[24];
+	char b64[KEY_B64_LEN], shard[24], created[24];
 	const struct wg_peer *p;
 	size_t i;
 
@@ -24,12 +25,13 @@ static int add_peer_rows(json_t *rows, const struct zws_if *zi, const struct zws
 		if (zws_shard_of(p->public_key, o->shards) != o->shard)
 			continue;
 		key_to_base64(b64, p->public_key);
-		if (json_array_append_new(rows, json_pack("{s:s,s:s,s:s,s:s,s:s}", "{#WG.IF}",
-							  zi->dev->name, "{#WG.PEER}", b64,
-							  "{#WG.PEER.NAME}", zws_peer_name(zi, p),
-							  "{#WG.PEER.ALWAYS_ON}",
-							  zws_peer_always_on(zi, p) ? "1" : "0",
-							  "{#WG.SHARD}", shard)))
+		snprintf(created, sizeof(created), "%" PRId64, zws_peer_key_created(zi, p, false));
+		if (json_array_append_new(
+			rows,
+			json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "{#WG.IF}", zi->dev->name,
+				  "{#WG.PEER}", b64, "{#WG.PEER.NAME}", zws_peer_name(zi, p),
+				  "{#WG.PEER.ALWAYS_ON}", zws_peer_always_on(zi, p) ? "1" : "0",
+				  "{#WG.SHARD}", shard, "{#WG.PEER.KEY_CREATED}", created)))
 			return -1;
 	}
 	return 0;

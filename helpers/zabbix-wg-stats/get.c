@@ -14,13 +14,15 @@ static json_t *peer_json(const struct zws_if *zi, const struct wg_peer *p)
 	if (!aips)
 		return NULL;
 	addr_endpoint_str(ep, &p->endpoint);
-	o = json_pack("{s:s,s:s,s:I,s:I,s:I,s:I,s:s,s:i,s:i,s:i,s:s}", "name", zws_peer_name(zi, p),
-		      "endpoint", ep, "latest_handshake", (json_int_t)p->last_handshake_sec,
-		      "handshake_age", (json_int_t)zws_peer_age(zi, p), "rx_bytes",
-		      (json_int_t)p->rx_bytes, "tx_bytes", (json_int_t)p->tx_bytes, "allowed_ips",
-		      aips, "connected", zws_peer_connected(zi, p), "always_on",
-		      zws_peer_always_on(zi, p), "persistent_keepalive", p->keepalive, "state",
-		      zws_state_names[zws_peer_state(zi, p)]);
+	o = json_pack(
+	    "{s:s,s:s,s:I,s:I,s:I,s:I,s:s,s:i,s:i,s:i,s:s,s:I,s:I}", "name", zws_peer_name(zi, p),
+	    "endpoint", ep, "latest_handshake", (json_int_t)p->last_handshake_sec, "handshake_age",
+	    (json_int_t)zws_peer_age(zi, p), "rx_bytes", (json_int_t)p->rx_bytes, "tx_bytes",
+	    (json_int_t)p->tx_bytes, "allowed_ips", aips, "connected", zws_peer_connected(zi, p),
+	    "always_on", zws_peer_always_on(zi, p), "persistent_keepalive", p->keepalive, "state",
+	    zws_state_names[zws_peer_state(zi, p)], "key_age",
+	    (json_int_t)zws_peer_key_age(zi, p, false), "psk_age",
+	    (json_int_t)zws_peer_key_age(zi, p, true));
 	free(aips);
 	return o;
 }

@@ -27,6 +27,8 @@ enum {
 	P_CONNECTED,
 	P_STATE,
 	P_ALWAYS_ON,
+	P_KEY_CREATED,
+	P_PSK_CREATED,
 	C_SENT,
 	C_RECEIVED,
 	C_HANDSHAKE,
@@ -62,6 +64,13 @@ static const struct family {
 		 K_STATE},
     [P_ALWAYS_ON] = {"wireguard_peer_always_on", "gauge",
 		     "1 if the state file expects the peer to stay connected.", K_PEER},
+    [P_KEY_CREATED] = {"wireguard_peer_key_created_seconds", "gauge",
+		       "Unix time the peer's key was made (state file), absent if unknown.",
+		       K_PEER},
+    [P_PSK_CREATED] = {"wireguard_peer_preshared_key_created_seconds", "gauge",
+		       "Unix time the peer's preshared key was made (state file), absent if "
+		       "unknown.",
+		       K_PEER},
     [C_SENT] = {"wireguard_sent_bytes_total", "counter", "Bytes sent to the peer", K_COMPAT},
     [C_RECEIVED] = {"wireguard_received_bytes_total", "counter", "Bytes received from the peer",
 		    K_COMPAT},
@@ -100,6 +109,10 @@ static int64_t peer_value(int fam, const struct zws_if *zi, const struct wg_peer
 		return zws_peer_age(zi, p);
 	case P_CONNECTED:
 		return zws_peer_connected(zi, p);
+	case P_KEY_CREATED:
+		return zws_peer_key_created(zi, p, false);
+	case P_PSK_CREATED:
+		return zws_peer_key_created(zi, p, true);
 	default:
 		return zws_peer_always_on(zi, p);
 	}
@@ -152,6 +165,8 @@ static int print_peer(FILE *f, int fam, const struct zws_if *zi, const struct wg
 	const struct family *fm = &families[fam];
 	int st;
 
+	if ((fam == P_KEY_CREATED || fam == P_PSK_CREATED) && peer_value(fam, zi, p) <= 0)
+		return 0; /* unknown: no sample */
 	if (fm->kind != K_STATE) {
 		fprintf(f, "%s{", fm->name);
 		if (peer_labels(f, fm, zi, p))

@@ -45,6 +45,24 @@ int64_t zws_peer_age(const struct zws_if *zi, const struct wg_peer *p)
 	return zi->now > p->last_handshake_sec ? zi->now - p->last_handshake_sec : 0;
 }
 
+int64_t zws_peer_key_created(const struct zws_if *zi, const struct wg_peer *p, bool psk)
+{
+	const struct wg_peer *sp = zws_state_peer(zi, p);
+
+	if (!sp)
+		return 0;
+	return psk ? sp->psk_created : sp->key_created;
+}
+
+int64_t zws_peer_key_age(const struct zws_if *zi, const struct wg_peer *p, bool psk)
+{
+	int64_t born = zws_peer_key_created(zi, p, psk);
+
+	if (born <= 0)
+		return -1;
+	return zi->now > born ? zi->now - born : 0;
+}
+
 bool zws_peer_connected(const struct zws_if *zi, const struct wg_peer *p)
 {
 	int64_t age = zws_peer_age(zi, p);

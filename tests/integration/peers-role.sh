@@ -93,6 +93,10 @@ eq "the server state: names, /32s, flags" \
 	'[["alice",["192.168.100.2/32"],true,false],["bob",["192.168.100.10/32"],true,true],["carol",["192.168.100.3/32"],true,false]]' \
 	"$(fact '[.state[] | [.name, .allowed_ips, .enabled, .always_on]]')"
 eq "carol's own public key is used" "\"$CAROL\"" "$(fact '.state[] | select(.name == "carol") | .public_key')"
+# The vault's creation times, as Unix seconds, for monitoring (docs/wg-peer-sync.md key_created).
+BORN=$(python3 -c 'import sys, yaml, json, calendar, datetime as d; p = yaml.safe_load(sys.stdin)["wireguard_keys"]["peers"]; t = lambda s: calendar.timegm(d.datetime.strptime(str(s).replace(" ", "T").rstrip("Z"), "%Y-%m-%dT%H:%M:%S").timetuple()); print(json.dumps({n: [t(v["created"]), t(v["psk_created"])] for n, v in sorted(p.items())}, separators=(",", ":")))' <<<"$V")
+eq "the state carries each key's and preshared key's creation time from the vault" "$BORN" \
+	"$(fact '.state | map({(.name): [.key_created, .psk_created]}) | add')"
 eq "the access list is passed through" '[{"to":"192.168.1.0/24"}]' "$(fact '.info.carol.access')"
 eq "client files for alice and bob only, all 0600" \
 	"alice.conf 600 alice.png 600 alice.svg 600 bob.conf 600 bob.png 600 bob.svg 600" \
@@ -123,6 +127,8 @@ ok "the server has alice's handshake" test "$(wg show "$WS" latest-handshakes | 
 ok "the second run succeeds" play
 eq "the second run changes nothing" "" "$(changed_tasks)"
 eq "wg_peer_sync has nothing to do" '[false,3]' "$(fact '[.sync.changed, .sync.unchanged]')"
+eq "the creation times are the same in the second run" "$BORN" \
+	"$(fact '.state | map({(.name): [.key_created, .psk_created]}) | add')"
 
 # --- check mode writes nothing ---------------------------------------------------------------------
 before=$(sums)

@@ -16,6 +16,9 @@ cp "$P/warren_wireguard.test.yml" "$D/"
 sed 's/wireguard_peer_handshake_age_seconds > 300/wireguard_peer_handshake_age_seconds > 3000/' \
 	"$P/warren_wireguard.rules.yml" >"$D/warren_wireguard.rules.yml"
 fails "the tests catch a handshake threshold moved" promtool test rules "$D/warren_wireguard.test.yml"
+sed 's/wireguard_peer_key_created_seconds > 6566400/wireguard_peer_key_created_seconds > 7776000/' \
+	"$P/warren_wireguard.rules.yml" >"$D/warren_wireguard.rules.yml"
+fails "the tests catch a key-age warning moved to the maximum age itself" promtool test rules "$D/warren_wireguard.test.yml"
 sed 's/wireguard_peers_always_on_missing/wireguard_peers_always_on_absent/' \
 	"$P/warren_wireguard.rules.yml" >"$D/warren_wireguard.rules.yml"
 fails "the tests catch a renamed series" promtool test rules "$D/warren_wireguard.test.yml"

@@ -36,13 +36,16 @@ DP=$(wg genkey | wg pubkey) EP=$(wg genkey | wg pubkey)
 nsx "$S" wg set "$WS" peer "$BP" allowed-ips 10.78.0.3/32,fd78::3/128 endpoint 10.77.0.9:51999 \
 	peer "$KP" allowed-ips 10.78.0.4/32
 
+# alice's key was made 100 days ago, her preshared key 3 days ago (key_created, psk_created);
+# bob's state has no creation times.
+BORN=$(($(date +%s) - 100 * 86400)) PBORN=$(($(date +%s) - 3 * 86400))
 # The state names the peers; dave is expected but absent, erin is disabled. The key files it
 # names do not exist: zabbix-wg-stats must never try to read them.
 cat >"$D/state.json" <<JSON
 {"interface": "$WS", "private_key_file": "$D/missing/server.key", "listen_port": 51870,
  "peers": [
   {"name": "alice", "public_key": "$CP", "preshared_key_file": "$D/missing/alice.psk",
-   "allowed_ips": ["10.78.0.2/32"], "always_on": true},
+   "allowed_ips": ["10.78.0.2/32"], "always_on": true, "key_created": $BORN, "psk_created": $PBORN},
   {"name": "bob", "public_key": "$BP", "allowed_ips": ["10.78.0.3/32", "fd78::3/128"],
    "always_on": true},
   {"name": "dave", "public_key": "$DP", "allowed_ips": ["10.78.0.5/32"], "always_on": true},
@@ -112,6 +115,12 @@ done <<<"$before"
 json_eq "names and always-on from the state" "$out" \
 	"[.peers[\"$CP\"].name,.peers[\"$BP\"].name,.peers[\"$KP\"].name,.peers[\"$CP\"].always_on,.peers[\"$KP\"].always_on]" \
 	'["alice","bob","",1,0]'
+ok "alice's key age is the state's key_created from now" test "$(echo "$out" |
+	jq --argjson b "$BORN" --argjson t "$(echo "$out" | jq .time)" ".peers[\"$CP\"].key_age - (\$t - \$b)")" -eq 0
+ok "alice's preshared key age is from psk_created" test "$(echo "$out" |
+	jq --argjson b "$PBORN" --argjson t "$(echo "$out" | jq .time)" ".peers[\"$CP\"].psk_age - (\$t - \$b)")" -eq 0
+json_eq "key age unknown without a creation time (bob) or a state entry (carol): -1" "$out" \
+	"[.peers[\"$BP\"].key_age,.peers[\"$BP\"].psk_age,.peers[\"$KP\"].key_age]" '[-1,-1,-1]'
 ok "alice moved real bytes both ways" test "$(echo "$out" | jq ".peers[\"$CP\"].rx_bytes")" -gt 5000
 run get "$WS"
 json_eq "without a state: no names, nobody always on" "$out" \
@@ -121,7 +130,9 @@ json_eq "without a state: no names, nobody always on" "$out" \
 run discovery "$WS" --state "$D/state.json"
 json_eq "discovery: one LLD row per peer" "$out" 'length' 3
 json_eq "discovery row of alice" "$out" "map(select(.\"{#WG.PEER}\" == \"$CP\"))[0]" \
-	"{\"{#WG.IF}\":\"$WS\",\"{#WG.PEER.ALWAYS_ON}\":\"1\",\"{#WG.PEER.NAME}\":\"alice\",\"{#WG.PEER}\":\"$CP\",\"{#WG.SHARD}\":\"1/1\"}"
+	"{\"{#WG.IF}\":\"$WS\",\"{#WG.PEER.ALWAYS_ON}\":\"1\",\"{#WG.PEER.KEY_CREATED}\":\"$BORN\",\"{#WG.PEER.NAME}\":\"alice\",\"{#WG.PEER}\":\"$CP\",\"{#WG.SHARD}\":\"1/1\"}"
+json_eq "discovery: bob's key creation time is unknown: 0" "$out" \
+	"map(select(.\"{#WG.PEER}\" == \"$BP\"))[0].\"{#WG.PEER.KEY_CREATED}\"" '"0"'
 all=$(echo "$before" | cut -f1)
 for n in 2 3; do
 	d="" g=""
@@ -157,6 +168,9 @@ ok "alice's state: never 0" grep -qx "wireguard_peer_state{interface=\"$WS\",pub
 ok "bob's state: never 1" grep -qx "wireguard_peer_state{interface=\"$WS\",public_key=\"$BP\",name=\"bob\",state=\"never\"} 1" <<<"$out"
 eq "every peer has exactly one state" "3" "$(grep '^wireguard_peer_state{' <<<"$out" | grep -c '} 1$')"
 eq "bob's handshake age: -1 (never)" "-1" "$(metric wireguard_peer_handshake_age_seconds "$BP")"
+eq "alice's key creation time, as in the state" "$BORN" "$(metric wireguard_peer_key_created_seconds "$CP")"
+eq "alice's preshared key creation time" "$PBORN" "$(metric wireguard_peer_preshared_key_created_seconds "$CP")"
+eq "no key creation sample for bob (unknown)" "" "$(metric wireguard_peer_key_created_seconds "$BP")"
 help=$(awk '$1 == "#" && $2 == "HELP" { print $3 }' <<<"$out" | sort)
 ok "prometheus prints several metric families ($(wc -l <<<"$help"))" test "$(wc -l <<<"$help")" -gt 3
 eq "each family has one HELP" "$(sort -u <<<"$help")" "$help"

@@ -88,9 +88,8 @@ warren_monitoring_agent: $AGENT
 warren_monitoring_zabbix_templates:
   - warren WireGuard interface by Zabbix agent
   - warren WireGuard by Zabbix agent
-warren_monitoring_zabbix_macros:
-  - {macro: "{\$WG.IF}", value: wg0}
-  - {macro: "{\$WG.HANDSHAKE.MAX}", value: "300"}
+# The role's default macros: {\$WG.KEY.MAX_AGE_DAYS} from this.
+wireguard_peers_key_max_age_days: 90
 EOT
 export ANSIBLE_VAULT_PASSWORD_FILE=$INV/.vault-pass ANSIBLE_NOCOLOR=1 ANSIBLE_LOCAL_TEMP=$D/tmp
 t_cleanup "cd $REPO && ansible-playbook -i $INV -e wireguard_ct_state=absent playbooks/site.yml --limit localhost >$D/destroy.log 2>&1 || timeout 60 lxc-destroy -f -n $CT"
@@ -115,7 +114,7 @@ json_eq "its agent interface is the container's management address" \
 	"$(zapi hostinterface.get "{\"hostids\":[\"$HID\"],\"output\":[\"ip\",\"port\",\"type\"]}")" \
 	'[.[0].ip,.[0].port,.[0].type]' "[\"$NET.90\",\"10050\",\"1\"]"
 json_eq "its macros" "$(zapi usermacro.get "{\"hostids\":[\"$HID\"],\"output\":[\"macro\",\"value\"]}")" \
-	'[.[]|[.macro,.value]]|sort' "[[\"{\$WG.HANDSHAKE.MAX}\",\"300\"],[\"{\$WG.IF}\",\"wg0\"]]"
+	'[.[]|[.macro,.value]]|sort' "[[\"{\$WG.HANDSHAKE.MAX}\",\"300\"],[\"{\$WG.IF}\",\"wg0\"],[\"{\$WG.KEY.MAX_AGE_DAYS}\",\"90\"]]"
 
 # ---- the role's second run -----------------------------------------------------------------------
 t0=$SECONDS
@@ -304,6 +303,23 @@ lld_err() {
 ok "the peer LLD rule shows what the helper printed" t_wait 30 lld_err
 ct mv /usr/bin/zabbix-wg-stats.off /usr/bin/zabbix-wg-stats
 ok "the broken-install problem clears" until_ 60 hasnt "zabbix-wg-stats is not installed or broken"
+
+# ---- key age: the state's key_created (from the vault), the warning before the maximum age ------
+BORN_A=$(ct cat /etc/warren/wireguard/wg0.json | jq --arg k "$PUB_A" '.peers[] | select(.public_key == $k) | .key_created')
+key_age_ok() {
+	items "warren.wg.peer.key_age[$PUB_A]" | jq -e --argjson b "$BORN_A" \
+		'.[0] | (.lastvalue | tonumber) as $a | (.lastclock | tonumber) - $b - $a | fabs <= 5'
+}
+ok "alice's key-age item: from the state's key_created ($BORN_A) to the poll" until_ 60 key_age_ok
+ok "no key-age problem: keys minutes old, 90 days allowed" hasnt "is due for rotation"
+# {\$WG.KEY.WARN_DAYS} 90 on the host: the warning starts at age 0; {\$WG.KEY.MAX_AGE_DAYS} 0 ends it.
+zapi usermacro.create "{\"hostid\":\"$HID\",\"macro\":\"{\$WG.KEY.WARN_DAYS}\",\"value\":\"90\"}" >/dev/null
+reload
+ok "problem: warned {\$WG.KEY.WARN_DAYS} days before the maximum age" until_ 90 has "key of peer alice is due for rotation"
+MID=$(zapi usermacro.get "{\"hostids\":[\"$HID\"],\"filter\":{\"macro\":\"{\$WG.KEY.MAX_AGE_DAYS}\"},\"output\":[\"hostmacroid\"]}" | jq -r '.[0].hostmacroid')
+zapi usermacro.update "{\"hostmacroid\":\"$MID\",\"value\":\"0\"}" >/dev/null
+reload
+ok "{\$WG.KEY.MAX_AGE_DAYS} 0: no key-age problem" until_ 90 hasnt "is due for rotation"
 
 # ---- what make lab prints: lab/zabbix show ---------------------------------------------------------
 out=$("$REPO/lab/zabbix" show)

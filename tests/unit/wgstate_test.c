@@ -185,6 +185,25 @@ static void test_state(void)
 	    &err));
 	CHECK_STR_CONTAINS(err.msg, "name:");
 	wgstate_free(&st);
+	CHECK(parse(&st,
+		    "{\"interface\":\"wg0\",\"peers\":[{\"name\":\"a\",\"public_key\":\"" K1
+		    "\",\"key_created\":1764561600,\"psk_created\":1}]}",
+		    &err));
+	CHECK(st.dev->peers[0].key_created == 1764561600 && st.dev->peers[0].psk_created == 1);
+	CHECK(st.dev->peers[0].flags == 0); /* not a device setting: the sync ignores it */
+	wgstate_free(&st);
+	CHECK(!parse(&st,
+		     "{\"interface\":\"wg0\",\"peers\":[{\"name\":\"a\",\"public_key\":\"" K1
+		     "\",\"key_created\":\"2026-12-01T00:00:00Z\"}]}",
+		     &err));
+	CHECK_STR_CONTAINS(err.msg, "peers[0] (\"a\"): key_created: must be an integer");
+	wgstate_free(&st);
+	CHECK(!parse(&st,
+		     "{\"interface\":\"wg0\",\"peers\":[{\"name\":\"a\",\"public_key\":\"" K1
+		     "\",\"psk_created\":0}]}",
+		     &err));
+	CHECK_STR_CONTAINS(err.msg, "peers[0] (\"a\"): psk_created: 0 is out of range");
+	wgstate_free(&st);
 	CHECK(wgstate_name_valid("alice-phone") && wgstate_name_valid("a.b_c@d"));
 	CHECK(!wgstate_name_valid("-x") && !wgstate_name_valid("a/b") && !wgstate_name_valid(""));
 }
