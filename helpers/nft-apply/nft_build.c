@@ -12,6 +12,7 @@
  *     ip saddr . meta l4proto . th dport @in_allow accept                     (with input)
  *     meta l4proto . th dport @in_svc goto in_drop                             (with input)
  *   forward (filter hook forward):
+ *     tcp flags syn / syn,rst tcp option maxseg size set rt mtu          (unless mss_clamp false)
  *     iifname IF ip daddr @deny_nets goto fwd_drop
  *     iifname IF ct state established,related ct direction reply accept
  *     iifname IF ip saddr . ip daddr [. meta l4proto [. th dport]] @peer_{net,proto,svc} accept
@@ -291,6 +292,14 @@ static int forward_rules(struct nft_desired *d, const struct nft_policy *pol)
 	struct nft_rb b;
 	int ret;
 
+	if (pol->flags & NFT_POLICY_MSS_CLAMP) {
+		if ((ret = rule_begin(d, &b, "forward")))
+			return ret;
+		nft_m_tcp_syn(&b);
+		nft_x_clamp_mss(&b);
+		if ((ret = rule_end(d, &b)))
+			return ret;
+	}
 	if ((ret = vpn_rule(d, pol, "forward", "deny_nets", "d", NFT_GOTO, "fwd_drop")) ||
 	    (ret = peer_rules(d, pol, "forward", "fwd_drop")))
 		return ret;
