@@ -74,12 +74,14 @@ cat >"$D/play.yml" <<YAML
         warren_hardening_login_ssh_options: [-o, "ProxyCommand=ip netns exec $E nc %h %p",
                                              -o, "UserKnownHostsFile=$D/kh"]
         warren_hardening_sshd_options: "{{ extra | default({}) }}"
+        warren_hardening_sysctl_file: $D/60-warren-hardening.conf
 YAML
-play() { (cd "$TOP" && ANSIBLE_STDOUT_CALLBACK=json ansible-playbook -i localhost, "$D/play.yml" "$@"); }
+# Inside the namespace, as inside the edge's container: the role's sysctls land there.
+play() { (cd "$TOP" && ip netns exec "$E" env ANSIBLE_STDOUT_CALLBACK=json ansible-playbook -i localhost, "$D/play.yml" "$@"); }
 stats() { jq -c '.stats.localhost | [.changed, .failures]'; }
 
 out=$(play) || t_fail "the role failed: $(echo "$out" | jq -c '[.plays[].tasks[].hosts.localhost | select(.failed) | .msg]')"
-eq "the role changed sshd" "[2,0]" "$(echo "$out" | stats)"
+eq "the role changed the sysctls and sshd" "[3,0]" "$(echo "$out" | stats)"
 eq "the drop-in wins over cloud-init's" "passwordauthentication no" "$(effective passwordauthentication)"
 eq "key exchanges chosen from ssh -Q" \
 	"kexalgorithms sntrup761x25519-sha512@openssh.com,curve25519-sha256,curve25519-sha256@libssh.org,diffie-hellman-group16-sha512,diffie-hellman-group18-sha512" \
