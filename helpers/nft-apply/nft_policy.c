@@ -352,11 +352,10 @@ static bool get_flag(json_t *doc, const char *key, uint32_t flag, uint32_t *flag
 bool nft_policy_parse(struct nft_policy *pol, json_t *doc, struct err *err)
 {
 	static const char *const keys[] = {
-	    "table",	     "interface",  "listen_port",
-	    "wg_sources",    "vpn_subnet", "allow_networks",
-	    "deny_networks", "masquerade", "input",
-	    "peers",	     "log",	   "priority",
-	    "peer_to_peer",  "mss_clamp",  NULL,
+	    "table",	    "interface",      "listen_port",   "wg_sources",
+	    "vpn_subnet",   "allow_networks", "deny_networks", "masquerade",
+	    "input",	    "peers",	      "log",	       "priority",
+	    "peer_to_peer", "mss_clamp",      "bans",	       NULL,
 	};
 	char vpn[24];
 	long long port = 0;
@@ -392,7 +391,8 @@ bool nft_policy_parse(struct nft_policy *pol, json_t *doc, struct err *err)
 	}
 	if (!get_flag(doc, "masquerade", NFT_POLICY_MASQUERADE, &pol->flags, err) ||
 	    !get_flag(doc, "peer_to_peer", NFT_POLICY_PEER_TO_PEER, &pol->flags, err) ||
-	    !get_flag(doc, "mss_clamp", NFT_POLICY_MSS_CLAMP, &pol->flags, err))
+	    !get_flag(doc, "mss_clamp", NFT_POLICY_MSS_CLAMP, &pol->flags, err) ||
+	    !get_flag(doc, "bans", NFT_POLICY_BANS, &pol->flags, err))
 		goto fail;
 	if (!parse_lists(pol, doc, err) ||
 	    ((v = json_object_get(doc, "log")) && !parse_log(pol, v, err)) ||

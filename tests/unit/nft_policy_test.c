@@ -2,6 +2,7 @@
 /* Unit tests: nft policy values, strict parsing and validation, the built model and its diff. */
 #include <arpa/inet.h>
 #include <stdlib.h>
+#include <linux/netfilter/nf_tables.h>
 
 #include "check.h"
 #include "nft-apply/nft_build.h"
@@ -124,6 +125,8 @@ static void test_parse(void)
 	CHECK(with("mss_clamp", "false", &err) && with("mss_clamp", "true", &err));
 	CHECK(!with("mss_clamp", "1380", &err));
 	CHECK_STR_CONTAINS(err.msg, "\"mss_clamp\": must be true or false");
+	CHECK(with("bans", "true", &err) && !with("bans", "\"yes\"", &err));
+	CHECK_STR_CONTAINS(err.msg, "\"bans\": must be true or false");
 
 	CHECK(!with("bogus", "1", &err));
 	CHECK_STR_CONTAINS(err.msg, "unknown field \"bogus\"");
@@ -242,6 +245,15 @@ static void test_build(void)
 	CHECK(b.model.nrules == 23 && b.nchains == 5);
 	CHECK(nft_plan(&b, &a.model, &plan) == 0 && plan.changed && plan.replace);
 	nft_desired_free(&b);
+	/* Ban sets: two sets with timeouts and no elements of warren's, two rules in input and two
+	 * in forward, first. */
+	pol.flags |= NFT_POLICY_BANS;
+	CHECK(nft_build(&b, &pol) == 0);
+	CHECK(b.model.nrules == 27 && b.nsets == 11 && set(&b, "ban6")->key_len == 16);
+	CHECK(set(&b, "ban4")->nelems == 0 && (set(&b, "ban4")->flags & NFT_SET_TIMEOUT));
+	CHECK(nft_plan(&b, &a.model, &plan) == 0 && plan.changed && plan.replace);
+	nft_desired_free(&b);
+	pol.flags &= ~NFT_POLICY_BANS;
 	/* No MSS clamp: one rule fewer again, and a different structure. */
 	pol.flags &= ~NFT_POLICY_MSS_CLAMP;
 	CHECK(nft_build(&b, &pol) == 0);
