@@ -75,6 +75,7 @@ cat >"$D/play.yml" <<YAML
                                              -o, "UserKnownHostsFile=$D/kh"]
         warren_hardening_sshd_options: "{{ extra | default({}) }}"
         warren_hardening_sysctl_file: $D/60-warren-hardening.conf
+        warren_hardening_fail2ban_enabled: false  # harden-f2b.sh
 YAML
 # Inside the namespace, as inside the edge's container: the role's sysctls land there.
 play() { (cd "$TOP" && ip netns exec "$E" env ANSIBLE_STDOUT_CALLBACK=json ansible-playbook -i localhost, "$D/play.yml" "$@"); }
