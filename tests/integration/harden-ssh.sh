@@ -1,7 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
-# roles/warren_hardening against a real sshd (Debian's OpenSSH, Debian's own sshd_config with its
-# Include) in a network namespace, with cloud-init's drop-in turning passwords back on:
+# playbooks/edge.yml (nft-apply, then roles/warren_hardening) against a real sshd (Debian's
+# OpenSSH, Debian's own sshd_config with its Include) in a network namespace, with cloud-init's
+# drop-in turning passwords back on:
+#   - nft-apply's table has the ban sets and the clamp; only the listed source reaches sshd;
 #   - the role's 00- drop-in wins: sshd -T says passwordauthentication no, and a password login
 #     is refused (the server offers publickey only); the admin's key still logs in;
 #   - ssh-audit passes the policy kept in the repository;
@@ -16,6 +18,7 @@ PORT=2222
 D=$(mktemp -d)
 t_cleanup "rm -rf $D"
 t_ns "$E"
+t_cleanup "ip netns exec $E $WARREN_BIN/nft-apply delete" # and its witness file
 if [ ! -d /run/sshd ]; then t_cleanup "rmdir /run/sshd"; fi
 
 # sshd: Debian's sshd_config, its Include pointed at the test's directory; the test's own port,
@@ -57,32 +60,37 @@ eq "before: cloud-init's file turns passwords on" "passwordauthentication yes" \
 	"$(effective passwordauthentication)"
 eq "before: the server offers passwords" "publickey,password" "$(methods)"
 
-cat >"$D/play.yml" <<YAML
-- hosts: localhost
-  connection: local
-  gather_facts: false
-  roles:
-    - role: warren_hardening
-      vars:
-        warren_hardening_sshd_config_dir: $D/sshd_config.d
-        warren_hardening_sshd_config: $D/sshd_config
-        warren_hardening_sshd_reload: [sh, -c, "kill -HUP \$(cat $D/sshd.pid)"]
-        warren_hardening_authorized_keys_file: $D/ak/%u
-        warren_hardening_login_host: 127.0.0.1
-        warren_hardening_login_port: $PORT
-        warren_hardening_login_key: $D/admin
-        warren_hardening_login_ssh_options: [-o, "ProxyCommand=ip netns exec $E nc %h %p",
-                                             -o, "UserKnownHostsFile=$D/kh"]
-        warren_hardening_sshd_options: "{{ extra | default({}) }}"
-        warren_hardening_sysctl_file: $D/60-warren-hardening.conf
-        warren_hardening_fail2ban_enabled: false  # harden-f2b.sh
+# playbooks/edge.yml with this host in its "edge" group: the firewall, then the role.
+cat >"$D/inv.yml" <<YAML
+edge:
+  hosts:
+    localhost:
+      ansible_connection: local
+      warren_edge_nft_helper: $WARREN_BIN/nft-apply
+      warren_edge_nft_policy:
+        interface: wge$T_ID
+        listen_port: 51820
+        vpn_subnet: 10.94.0.0/24
+        input: [{name: ssh, proto: tcp, ports: [$PORT], sources: [127.0.0.1]}]
+      warren_hardening_sshd_config_dir: $D/sshd_config.d
+      warren_hardening_sshd_config: $D/sshd_config
+      warren_hardening_sshd_reload: [sh, -c, "kill -HUP \$(cat $D/sshd.pid)"]
+      warren_hardening_authorized_keys_file: $D/ak/%u
+      warren_hardening_login_host: 127.0.0.1
+      warren_hardening_login_port: $PORT
+      warren_hardening_login_key: $D/admin
+      warren_hardening_login_ssh_options: [-o, "ProxyCommand=ip netns exec $E nc %h %p",
+                                           -o, "UserKnownHostsFile=$D/kh"]
+      warren_hardening_sshd_options: "{{ extra | default({}) }}"
+      warren_hardening_sysctl_file: $D/60-warren-hardening.conf
+      warren_hardening_fail2ban_enabled: false  # harden-f2b.sh
 YAML
 # Inside the namespace, as inside the edge's container: the role's sysctls land there.
-play() { (cd "$TOP" && ip netns exec "$E" env ANSIBLE_STDOUT_CALLBACK=json ansible-playbook -i localhost, "$D/play.yml" "$@"); }
+play() { (cd "$TOP" && ip netns exec "$E" env ANSIBLE_STDOUT_CALLBACK=json ansible-playbook -i "$D/inv.yml" playbooks/edge.yml "$@"); }
 stats() { jq -c '.stats.localhost | [.changed, .failures]'; }
 
 out=$(play) || t_fail "the role failed: $(echo "$out" | jq -c '[.plays[].tasks[].hosts.localhost | select(.failed) | .msg]')"
-eq "the role changed the sysctls and sshd" "[3,0]" "$(echo "$out" | stats)"
+eq "edge.yml changed the firewall, the sysctls and sshd" "[4,0]" "$(echo "$out" | stats)"
 eq "the drop-in wins over cloud-init's" "passwordauthentication no" "$(effective passwordauthentication)"
 eq "key exchanges chosen from ssh -Q" \
 	"kexalgorithms sntrup761x25519-sha512@openssh.com,curve25519-sha256,curve25519-sha256@libssh.org,diffie-hellman-group16-sha512,diffie-hellman-group18-sha512" \
@@ -91,6 +99,10 @@ publickey_only() { [ "$(methods)" = publickey ]; }
 ok "the running sshd reloaded: it offers publickey only" t_wait 5 publickey_only
 eq "a password login is refused" "publickey" "$(methods)"
 ok "the admin logs in with the key" admin
+ok "the firewall has fail2ban's ban sets and the MSS clamp" sh -c "ip netns exec $E nft list table inet warren |
+	grep -q 'set ban6' && ip netns exec $E nft list table inet warren | grep -q 'maxseg size set rt mtu'"
+fails "only the listed source reaches sshd (the namespace's own other address)" \
+	nsx "$E" nc -z -w 2 -s 127.0.0.2 127.0.0.1 "$PORT"
 ok "ssh-audit passes the repository's policy" \
 	nsx "$E" ssh-audit -P "$TOP/roles/warren_hardening/files/ssh-audit-policy.txt" -p $PORT 127.0.0.1
 eq "a second run changes nothing" "[0,0]" "$(play | stats)"
