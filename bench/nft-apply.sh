@@ -56,6 +56,7 @@ gen() {
 	print "ip saddr . meta l4proto . th dport @in_allow accept" > nft
 	print "meta l4proto . th dport @in_svc goto in_drop\n}" > nft
 	print "chain forward { type filter hook forward priority 0; policy accept;" > nft
+	print "tcp flags syn / syn,rst tcp option maxseg size set rt mtu" > nft
 	print "iifname \"wg0\" ip daddr @deny_nets goto fwd_drop" > nft
 	print "ct state established,related accept" > nft
 	print "iifname \"wg0\" ip saddr . ip daddr @peer_net accept" > nft

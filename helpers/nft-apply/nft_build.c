@@ -3,6 +3,7 @@
  * The ruleset (inet TABLE), constant in size. Traffic from the VPN interface IF is judged per
  * packet, not only when a flow starts: a peer whose access shrinks loses its open flows at once.
  * Only replies to connections started from elsewhere (ct direction reply) skip the peer rules.
+ *   input and forward, first (with bans): ip saddr @ban4 drop; ip6 saddr @ban6 drop
  *   input (filter hook input):
  *     iifname IF ip daddr @deny_nets goto in_drop
  *     iifname IF ct state established,related ct direction reply accept
@@ -12,6 +13,7 @@
  *     ip saddr . meta l4proto . th dport @in_allow accept                     (with input)
  *     meta l4proto . th dport @in_svc goto in_drop                             (with input)
  *   forward (filter hook forward):
+ *     tcp flags syn / syn,rst tcp option maxseg size set rt mtu          (unless mss_clamp false)
  *     iifname IF ip daddr @deny_nets goto fwd_drop
  *     iifname IF ct state established,related ct direction reply accept
  *     iifname IF ip saddr . ip daddr [. meta l4proto [. th dport]] @peer_{net,proto,svc} accept
@@ -45,7 +47,7 @@
 /* The first 32-bit register: the kernel reports it as NFT_REG_1, so warren names it so. */
 #define R0 NFT_REG_1
 
-enum { T_IPV4 = 7, T_PROTO = 12, T_SERVICE = 13 };
+enum { T_IPV4 = 7, T_IPV6 = 8, T_PROTO = 12, T_SERVICE = 13 };
 #define CAT(a, b) ((a) << 6 | (b))
 #define IC	  (NFT_SET_INTERVAL | NFT_SET_CONCAT)
 
@@ -63,6 +65,12 @@ static const struct setdef {
     {"peer_net", IC, CAT(T_IPV4, T_IPV4), 2, {4, 4}},
     {"peer_proto", IC, CAT(CAT(T_IPV4, T_IPV4), T_PROTO), 3, {4, 4, 1}},
     {"peer_svc", IC, CAT(CAT(CAT(T_IPV4, T_IPV4), T_PROTO), T_SERVICE), 4, {4, 4, 1, 2}},
+};
+
+/* Ban sets: timeouts, elements added by fail2ban and never compared or flushed by nft-apply. */
+static const struct setdef bandefs[] = {
+    {"ban4", NFT_SET_TIMEOUT, T_IPV4, 1, {4}},
+    {"ban6", NFT_SET_TIMEOUT, T_IPV6, 1, {16}},
 };
 
 static const char *const drops[] = {"fwd_drop", "wg_drop", "in_drop"};
@@ -241,13 +249,41 @@ static int peer_rules(struct nft_desired *d, const struct nft_policy *pol, const
 	return vpn_rule(d, pol, chain, "restricted", "s", NFT_GOTO, drop);
 }
 
+/* ip saddr @ban4 drop; ip6 saddr @ban6 drop: every protocol, first in @chain. */
+static int ban_rules(struct nft_desired *d, const struct nft_policy *pol, const char *chain)
+{
+	uint8_t fam[] = {NFPROTO_IPV4, NFPROTO_IPV6};
+	struct nft_rb b;
+	size_t i;
+	int ret;
+
+	if (!(pol->flags & NFT_POLICY_BANS))
+		return 0;
+	for (i = 0; i < 2; i++) {
+		if ((ret = rule_begin(d, &b, chain)))
+			return ret;
+		nft_x_meta(&b, NFT_META_NFPROTO, R0);
+		nft_x_cmp(&b, R0, NFT_CMP_EQ, &fam[i], 1);
+		if (i == 0)
+			nft_l_saddr(&b, R0);
+		else
+			nft_x_payload(&b, NFT_PAYLOAD_NETWORK_HEADER, 8, 16, R0);
+		nft_x_lookup(&b, R0, bandefs[i].name);
+		nft_x_verdict(&b, NF_DROP, NULL);
+		if ((ret = rule_end(d, &b)))
+			return ret;
+	}
+	return 0;
+}
+
 static int input_rules(struct nft_desired *d, const struct nft_policy *pol)
 {
 	struct nft_rb b;
 	int ret;
 
 	/* Peers reach the gateway itself only as they reach anything: never the DMZ side. */
-	if ((ret = vpn_rule(d, pol, "input", "deny_nets", "d", NFT_GOTO, "in_drop")) ||
+	if ((ret = ban_rules(d, pol, "input")) ||
+	    (ret = vpn_rule(d, pol, "input", "deny_nets", "d", NFT_GOTO, "in_drop")) ||
 	    (ret = peer_rules(d, pol, "input", "in_drop")))
 		return ret;
 	if (pol->flags & NFT_POLICY_HAS_WG_SOURCES) {
@@ -291,6 +327,16 @@ static int forward_rules(struct nft_desired *d, const struct nft_policy *pol)
 	struct nft_rb b;
 	int ret;
 
+	if ((ret = ban_rules(d, pol, "forward")))
+		return ret;
+	if (pol->flags & NFT_POLICY_MSS_CLAMP) {
+		if ((ret = rule_begin(d, &b, "forward")))
+			return ret;
+		nft_m_tcp_syn(&b);
+		nft_x_clamp_mss(&b);
+		if ((ret = rule_end(d, &b)))
+			return ret;
+	}
 	if ((ret = vpn_rule(d, pol, "forward", "deny_nets", "d", NFT_GOTO, "fwd_drop")) ||
 	    (ret = peer_rules(d, pol, "forward", "fwd_drop")))
 		return ret;
@@ -346,6 +392,9 @@ int nft_build(struct nft_desired *d, const struct nft_policy *pol)
 		return ret;
 	for (i = 0; i < sizeof(setdefs) / sizeof(setdefs[0]); i++)
 		if ((ret = add_set(d, &setdefs[i])))
+			return ret;
+	for (i = 0; (pol->flags & NFT_POLICY_BANS) && i < 2; i++)
+		if ((ret = add_set(d, &bandefs[i])))
 			return ret;
 	if ((ret = add_chain(d, "input", "filter", NF_INET_LOCAL_IN, pol->prio_filter)) ||
 	    (ret = add_chain(d, "forward", "filter", NF_INET_FORWARD, pol->prio_filter)))

@@ -143,6 +143,30 @@ void nft_x_masq(struct nft_rb *b)
 	add(b, "masq");
 }
 
+void nft_x_clamp_mss(struct nft_rb *b)
+{
+	struct nftnl_expr *e = add(b, "rt");
+
+	if (!e)
+		return;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_RT_KEY, NFT_RT_TCPMSS);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_RT_DREG, NFT_REG_1);
+	if (!(e = add(b, "byteorder")))
+		return;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BYTEORDER_SREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BYTEORDER_DREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BYTEORDER_OP, NFT_BYTEORDER_HTON);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BYTEORDER_LEN, 2);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BYTEORDER_SIZE, 2);
+	if (!(e = add(b, "exthdr")))
+		return;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_EXTHDR_OP, NFT_EXTHDR_OP_TCPOPT);
+	nftnl_expr_set_u8(e, NFTNL_EXPR_EXTHDR_TYPE, 2 /* TCPOPT_MAXSEG */);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_EXTHDR_OFFSET, 2);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_EXTHDR_LEN, 2);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_EXTHDR_SREG, NFT_REG_1);
+}
+
 static void ifname_cmp(struct nft_rb *b, uint32_t key, uint32_t op, const char *ifname)
 {
 	char name[16] = {0};
@@ -179,6 +203,16 @@ void nft_m_l4proto(struct nft_rb *b, uint8_t proto)
 {
 	nft_x_meta(b, NFT_META_L4PROTO, NFT_REG_1);
 	nft_x_cmp(b, NFT_REG_1, NFT_CMP_EQ, &proto, 1);
+}
+
+void nft_m_tcp_syn(struct nft_rb *b)
+{
+	uint8_t mask = 0x06 /* syn | rst */, syn = 0x02, zero = 0;
+
+	nft_m_l4proto(b, IPPROTO_TCP);
+	nft_x_payload(b, NFT_PAYLOAD_TRANSPORT_HEADER, 13, 1, NFT_REG_1);
+	nft_x_bitwise(b, NFT_REG_1, 1, &mask, &zero);
+	nft_x_cmp(b, NFT_REG_1, NFT_CMP_EQ, &syn, 1);
 }
 
 void nft_m_dport(struct nft_rb *b, uint16_t port)

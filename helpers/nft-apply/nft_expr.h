@@ -27,6 +27,8 @@ void nft_x_limit(struct nft_rb *b, uint64_t rate, uint64_t unit, uint32_t burst)
 void nft_x_log(struct nft_rb *b, const char *prefix);
 void nft_x_counter_ref(struct nft_rb *b, const char *name);
 void nft_x_masq(struct nft_rb *b);
+/* tcp option maxseg size set rt mtu: lowers the MSS to the route's MTU less the headers. */
+void nft_x_clamp_mss(struct nft_rb *b);
 
 /* Matches built from the above. */
 void nft_m_iifname(struct nft_rb *b, const char *ifname);
@@ -35,6 +37,8 @@ void nft_m_oifname_not(struct nft_rb *b, const char *ifname);
 void nft_m_ipv4(struct nft_rb *b);
 void nft_m_l4proto(struct nft_rb *b, uint8_t proto);
 void nft_m_dport(struct nft_rb *b, uint16_t port);
+/* tcp flags syn / syn,rst: a SYN or SYN-ACK, IPv4 or IPv6. */
+void nft_m_tcp_syn(struct nft_rb *b);
 /* Loads ip saddr (4 bytes) into @reg. */
 void nft_l_saddr(struct nft_rb *b, uint32_t reg);
 void nft_l_daddr(struct nft_rb *b, uint32_t reg);

@@ -172,6 +172,8 @@ static int dump_elems(struct nl_sock *nl, struct ctx *c)
 
 	for (i = 0; i < c->m->nsets; i++) {
 		c->set = &c->m->sets[i];
+		if (c->set->flags & NFT_SET_TIMEOUT)
+			continue; /* a ban set: its elements belong to fail2ban, never compared */
 		nlh = request(nl, buf, NFT_MSG_GETSETELEM, NLM_F_DUMP, c->m->table);
 		mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_SET, c->set->name);
 		ret = nl_talk(nl, nlh, elem_cb, c);

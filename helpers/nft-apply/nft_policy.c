@@ -337,27 +337,25 @@ static bool valid_name(const char *s, const char *field, struct err *err)
 	return true;
 }
 
-/* An optional boolean field that sets @flag in @flags when true. */
+/* An optional boolean field: true sets @flag in @flags, false clears it, absent keeps it. */
 static bool get_flag(json_t *doc, const char *key, uint32_t flag, uint32_t *flags, struct err *err)
 {
 	char name[NAME_LEN];
-	bool on = false;
+	bool on = (*flags & flag) != 0;
 
 	if (!json_get_bool(doc, key, field(name, "", key), &on, NULL, err))
 		return false;
-	if (on)
-		*flags |= flag;
+	*flags = on ? *flags | flag : *flags & ~flag;
 	return true;
 }
 
 bool nft_policy_parse(struct nft_policy *pol, json_t *doc, struct err *err)
 {
 	static const char *const keys[] = {
-	    "table",	     "interface",  "listen_port",
-	    "wg_sources",    "vpn_subnet", "allow_networks",
-	    "deny_networks", "masquerade", "input",
-	    "peers",	     "log",	   "priority",
-	    "peer_to_peer",  NULL,
+	    "table",	    "interface",      "listen_port",   "wg_sources",
+	    "vpn_subnet",   "allow_networks", "deny_networks", "masquerade",
+	    "input",	    "peers",	      "log",	       "priority",
+	    "peer_to_peer", "mss_clamp",      "bans",	       NULL,
 	};
 	char vpn[24];
 	long long port = 0;
@@ -366,7 +364,7 @@ bool nft_policy_parse(struct nft_policy *pol, json_t *doc, struct err *err)
 	memset(pol, 0, sizeof(*pol));
 	strcpy(pol->table, "warren");
 	strcpy(pol->log_prefix, "warren");
-	pol->flags = NFT_POLICY_LOG;
+	pol->flags = NFT_POLICY_LOG | NFT_POLICY_MSS_CLAMP;
 	pol->log_rate = 10;
 	pol->log_unit = 60;
 	pol->log_burst = 5;
@@ -392,7 +390,9 @@ bool nft_policy_parse(struct nft_policy *pol, json_t *doc, struct err *err)
 		goto fail;
 	}
 	if (!get_flag(doc, "masquerade", NFT_POLICY_MASQUERADE, &pol->flags, err) ||
-	    !get_flag(doc, "peer_to_peer", NFT_POLICY_PEER_TO_PEER, &pol->flags, err))
+	    !get_flag(doc, "peer_to_peer", NFT_POLICY_PEER_TO_PEER, &pol->flags, err) ||
+	    !get_flag(doc, "mss_clamp", NFT_POLICY_MSS_CLAMP, &pol->flags, err) ||
+	    !get_flag(doc, "bans", NFT_POLICY_BANS, &pol->flags, err))
 		goto fail;
 	if (!parse_lists(pol, doc, err) ||
 	    ((v = json_object_get(doc, "log")) && !parse_log(pol, v, err)) ||

@@ -56,6 +56,8 @@ enum {
 	NFT_POLICY_MASQUERADE = 1U << 1,
 	NFT_POLICY_LOG = 1U << 2,
 	NFT_POLICY_PEER_TO_PEER = 1U << 3, /* peers may reach each other through allow_networks */
+	NFT_POLICY_MSS_CLAMP = 1U << 4,	   /* clamp forwarded TCP SYNs' MSS to the route MTU */
+	NFT_POLICY_BANS = 1U << 5,	   /* ban4/ban6 sets (elements added by fail2ban) dropped */
 };
 
 struct nft_policy {

@@ -13,7 +13,7 @@ EX="$(dirname "$0")/../../docs/examples/nft-policy.json"
 t_ns "$G"
 t_cleanup "ip netns exec $G $WARREN_BIN/nft-apply delete" # and its witness file
 out=$(nsx "$G" "$APPLY" "$EX")
-json_eq "the example policy applies" "$out" '[.changed,.rules]' '[true,26]'
+json_eq "the example policy applies" "$out" '[.changed,.rules]' '[true,27]'
 out=$(nsx "$G" "$APPLY" "$EX")
 json_eq "the example policy is idempotent" "$out" '.changed' 'false'
 before=$(nsx "$G" nft list ruleset)

@@ -85,7 +85,7 @@ out=$(run "$D/p1.json" --check)
 json_eq "--check reports the change" "$out" '[.changed,.check,.table]' '[true,true,"inet warren"]'
 fails "--check creates nothing" nsx "$G" nft list table inet warren
 out=$(run "$D/p1.json")
-json_eq "first apply" "$out" '[.changed,.replaced,.rules,.set_elements]' '[true,true,26,7]'
+json_eq "first apply" "$out" '[.changed,.replaced,.rules,.set_elements]' '[true,true,27,7]'
 ok "the tunnel comes up" t_wait 10 ping_from 192.168.100.2 192.168.100.1
 
 # --- traffic --------------------------------------------------------------------------------
@@ -166,13 +166,13 @@ json_eq "wg_src" "$(elems wg_src)" '.' '[{"prefix":{"addr":"10.77.1.0","len":24}
 json_eq "restricted peers" "$(elems restricted)" '.' '["192.168.100.3"]'
 json_eq "the contractor's list" "$(elems peer_svc)" '.' '[{"concat":["192.168.100.3","192.168.20.5","tcp",9090]}]'
 json_eq "input sources" "$(elems in_allow)" '.' '[{"concat":[{"prefix":{"addr":"10.77.1.0","len":24}},"tcp",22]}]'
-json_eq "rule count" "$J" '[.nftables[] | select(.rule)] | length' '26'
+json_eq "rule count" "$J" '[.nftables[] | select(.rule)] | length' '27'
 json_eq "base chains" "$J" '[.nftables[] | select(.chain.hook) | .chain | [.name,.type,.hook,.prio,.policy]]' \
 	'[["input","filter","input",0,"accept"],["forward","filter","forward",0,"accept"],["postrouting","nat","postrouting",100,"accept"]]'
 json_eq "masquerade rule" "$J" '[.nftables[] | select(.rule.chain == "postrouting") | .rule.expr[-1]]' '[{"masquerade":null}]'
 json_eq "log prefix" "$J" '[.nftables[] | select(.rule.chain == "fwd_drop") | .rule.expr[] | select(.log) | .log.prefix]' "[\"$PREFIX fwd drop: \"]"
 out=$(run show)
-json_eq "show agrees" "$out" '[.exists,.rules,.set_elements,.sets.peer_svc.elements]' '[true,26,7,1]'
+json_eq "show agrees" "$out" '[.exists,.rules,.set_elements,.sets.peer_svc.elements]' '[true,27,7,1]'
 
 # --- a policy the kernel rejects leaves the previous ruleset in place -------------------------
 policy bad '.priority = {"nat": -300} | .peers += [{"address": "192.168.100.9", "access": []}]'
@@ -214,7 +214,7 @@ out=$(run "$D/p2.json")
 # --- structure change replaces the table in one batch ------------------------------------------
 policy p3 '.masquerade = false'
 out=$(run "$D/p3.json")
-json_eq "structure change" "$out" '[.changed,.replaced,.rules]' '[true,true,25]'
+json_eq "structure change" "$out" '[.changed,.replaced,.rules]' '[true,true,26]'
 fails "no masquerade, no LAN replies" tcp 192.168.100.2 192.168.20.6 9090
 out=$(run "$D/p2.json")
 ok "masquerade back" tcp 192.168.100.2 192.168.20.6 9090
@@ -285,7 +285,7 @@ fails "peers are isolated by default (allow_networks covers the VPN subnet)" \
 	nsx "$B" ping -c 2 -W 1 -q 192.168.100.2
 policy i2 '.wg_sources += ["10.77.2.0/24"] | .peer_to_peer = true'
 out=$(run "$D/i2.json")
-json_eq "peer_to_peer drops one rule" "$out" '[.changed,.replaced,.rules]' '[true,true,25]'
+json_eq "peer_to_peer drops one rule" "$out" '[.changed,.replaced,.rules]' '[true,true,26]'
 ok "peer_to_peer: the peers reach each other" nsx "$B" ping -c 2 -W 1 -q 192.168.100.2
 out=$(run "$D/p2.json")
 

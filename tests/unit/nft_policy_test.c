@@ -2,6 +2,7 @@
 /* Unit tests: nft policy values, strict parsing and validation, the built model and its diff. */
 #include <arpa/inet.h>
 #include <stdlib.h>
+#include <linux/netfilter/nf_tables.h>
 
 #include "check.h"
 #include "nft-apply/nft_build.h"
@@ -119,7 +120,13 @@ static void test_parse(void)
 	CHECK((pol.flags & NFT_POLICY_MASQUERADE) && (pol.flags & NFT_POLICY_LOG));
 	CHECK(!(pol.flags & NFT_POLICY_HAS_WG_SOURCES) && pol.prio_nat == 100);
 	CHECK(pol.log_rate == 10 && pol.log_unit == 60 && !strcmp(pol.log_prefix, "warren"));
+	CHECK(pol.flags & NFT_POLICY_MSS_CLAMP); /* on unless the policy says false */
 	nft_policy_free(&pol);
+	CHECK(with("mss_clamp", "false", &err) && with("mss_clamp", "true", &err));
+	CHECK(!with("mss_clamp", "1380", &err));
+	CHECK_STR_CONTAINS(err.msg, "\"mss_clamp\": must be true or false");
+	CHECK(with("bans", "true", &err) && !with("bans", "\"yes\"", &err));
+	CHECK_STR_CONTAINS(err.msg, "\"bans\": must be true or false");
 
 	CHECK(!with("bogus", "1", &err));
 	CHECK_STR_CONTAINS(err.msg, "unknown field \"bogus\"");
@@ -193,8 +200,9 @@ static void test_build(void)
 
 	CHECK(parse(base, &pol, &err));
 	CHECK(nft_build(&a, &pol) == 0);
-	/* input 8 (peer rules 6, input 2), forward 9, postrouting 1, three drop chains of 2 */
-	CHECK(a.model.nrules == 24 && a.nchains == 6 && a.nsets == 9 && a.nobjs == 3);
+	/* input 8 (peer rules 6, input 2), forward 10 (the MSS clamp first), postrouting 1, three
+	 * drop chains of 2 */
+	CHECK(a.model.nrules == 25 && a.nchains == 6 && a.nsets == 9 && a.nobjs == 3);
 	/* allow: 2 ranges, each a start and an end element; deny: 1 range */
 	CHECK(set(&a, "allow_nets")->nelems == 4 && nft_mset_count(set(&a, "allow_nets")) == 2);
 	CHECK(set(&a, "peer_svc")->nelems == 2 && set(&a, "peer_proto")->nelems == 1);
@@ -228,13 +236,28 @@ static void test_build(void)
 	/* No masquerade: a different structure, replaced whole. */
 	pol.flags &= ~NFT_POLICY_MASQUERADE;
 	CHECK(nft_build(&b, &pol) == 0);
-	CHECK(b.model.nrules == 23 && b.nchains == 5); /* no postrouting chain */
+	CHECK(b.model.nrules == 24 && b.nchains == 5); /* no postrouting chain */
 	CHECK(nft_plan(&b, &a.model, &plan) == 0 && plan.changed && plan.replace);
 	nft_desired_free(&b);
 	/* Peers may reach each other: one rule fewer (no "iifname IF oifname IF" drop). */
 	pol.flags |= NFT_POLICY_PEER_TO_PEER;
 	CHECK(nft_build(&b, &pol) == 0);
-	CHECK(b.model.nrules == 22 && b.nchains == 5);
+	CHECK(b.model.nrules == 23 && b.nchains == 5);
+	CHECK(nft_plan(&b, &a.model, &plan) == 0 && plan.changed && plan.replace);
+	nft_desired_free(&b);
+	/* Ban sets: two sets with timeouts and no elements of warren's, two rules in input and two
+	 * in forward, first. */
+	pol.flags |= NFT_POLICY_BANS;
+	CHECK(nft_build(&b, &pol) == 0);
+	CHECK(b.model.nrules == 27 && b.nsets == 11 && set(&b, "ban6")->key_len == 16);
+	CHECK(set(&b, "ban4")->nelems == 0 && (set(&b, "ban4")->flags & NFT_SET_TIMEOUT));
+	CHECK(nft_plan(&b, &a.model, &plan) == 0 && plan.changed && plan.replace);
+	nft_desired_free(&b);
+	pol.flags &= ~NFT_POLICY_BANS;
+	/* No MSS clamp: one rule fewer again, and a different structure. */
+	pol.flags &= ~NFT_POLICY_MSS_CLAMP;
+	CHECK(nft_build(&b, &pol) == 0);
+	CHECK(b.model.nrules == 22);
 	CHECK(nft_plan(&b, &a.model, &plan) == 0 && plan.changed && plan.replace);
 	nft_desired_free(&b);
 	nft_desired_free(&a);
