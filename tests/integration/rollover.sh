@@ -85,11 +85,13 @@ for i in 1 2 3; do
 done
 t0=${EPOCHREALTIME/./}
 ms() { echo $(((${EPOCHREALTIME/./} - t0) / 1000)); }
+declare -A MOVED=()
 for i in 1 2 3; do
 	sleep 1.5
 	# Client i's new config: the new server public key and port (wg setconf in real life).
 	nsx "rlc$i$T_ID" wg set "rlw$i$T_ID" peer "${T_PUB[s0]}" remove peer "${T_PUB[s1]}" \
 		endpoint "10.91.$i.1:51821" allowed-ips 10.92.0.1/32,192.168.20.0/24
+	MOVED[$i]=$EPOCHREALTIME
 	echo "  client $i moved at $(ms) ms"
 done
 refused=0
@@ -101,16 +103,27 @@ done
 echo "  old interface retired at $(ms) ms (idle $IDLE s; refused $refused times before)"
 eq "retire reports the change" changed "$(cat "$D/retire")"
 wait "${PINGS[@]}"
+T_LOST=0
 for i in 1 2 3; do
 	for dst in 10.92.0.1 192.168.20.5; do
 		f=$D/ping$i-$dst
-		gap=$(sed -n 's/^\[\([0-9.]*\)\] .*bytes from.*/\1/p' "$f" |
-			awk 'NR > 1 && $1 - p > m { m = $1 - p } { p = $1 } END { printf "%d", m * 1000 }')
-		lost=$(sed -n 's/.*icmp_seq=\([0-9]*\) .*/\1/p' "$f" | awk '{ while (++n < $1) printf " %d", n } END { while (++n <= 200) printf " %d", n }')
-		echo "  client $i to $dst: worst gap between replies $gap ms; $(grep 'packets transmitted' "$f")${lost:+; lost icmp_seq$lost}"
-		ok "client $i lost no ping to $dst" grep -q '200 packets transmitted, 200 received' "$f"
+		# ping -D: "[EPOCH] 64 bytes from ... icmp_seq=N ...": the worst gap between replies, and
+		# each lost request with its send time (midway between the replies around it) relative
+		# to this client's move, in ms.
+		read -r gap nlost far lost < <(sed -n 's/^\[\([0-9.]*\)\] .*icmp_seq=\([0-9]*\) .*/\2 \1/p' "$f" |
+			awk -v m="${MOVED[$i]}" -v n=200 '
+				function miss(a, b, t) { for (k = a; k < b; k++) { c++; l = l " " k "@" int((t - m) * 1000)
+					if (t < m - 0.1 || t > m + 0.1) far++ } }
+				NR > 1 && $2 - p > g { g = $2 - p }
+				{ if ($1 > q + 1) miss(q + 1, $1, (p + $2) / 2); q = $1; p = $2 }
+				END { if (q < n) miss(q + 1, n + 1, p); printf "%d %d %d %s\n", g * 1000, c, far, l ? substr(l, 2) : "none" }')
+		echo "  client $i to $dst: worst gap between replies $gap ms; $(grep 'packets transmitted' "$f"); lost (icmp_seq@ms from its move): $lost"
+		T_LOST=$((T_LOST + nlost))
+		eq "client $i lost no ping to $dst away from its own config swap" 0 "$far"
+		ok "... and at most the one in flight at the swap" test "$nlost" -le 1
 	done
 done
+echo "  lost in all: $T_LOST of 1200 pings"
 
 # --- after: only the new interface, no rollover routing left -----------------------------------
 fails "the old interface is gone" ip -n "$S" link show "$W0"
