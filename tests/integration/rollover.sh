@@ -70,6 +70,9 @@ eq "... with exit code 2" 2 "$(
 	ro idle "$W0" x >/dev/null 2>&1
 	echo $?
 )"
+# Monitoring: the agent's discovery (zabbix-wg-stats, every WireGuard interface) lists both.
+ifs() { nsx "$S" "$WARREN_BIN/zabbix-wg-stats" discovery --interfaces | jq -r '.[]."{#WG.IF}"' | grep -x "$W0\|$W1" | sort | xargs; }
+eq "the monitoring discovery lists both interfaces" "$(printf '%s\n' "$W1" "$W0" | sort | xargs)" "$(ifs)"
 fails "the old interface is not idle: its peers just had handshakes" ro idle "$W0" "$IDLE"
 fails "so retire refuses" ro retire "$W0" "$W1" "$IDLE"
 ok "... and the old interface is still there" ip -n "$S" link show "$W0"
@@ -131,6 +134,8 @@ eq "no rollover rule is left" 0 "$(ip -n "$S" rule show | grep -c 'fwmark 0x575[
 eq "no rollover route is left" "" "$(ip -n "$S" route show table 22353; ip -n "$S" route show table 22354)"
 fails "the marking table is gone" nsx "$S" nft list table inet warren_rollover
 eq "retire again changes nothing" unchanged "$(ro retire "$W0" "$W1" "$IDLE")"
+eq "the monitoring discovery lists only the new interface" "$W1" "$(ifs)"
+eq "... which has the three peers connected" 3 "$(nsx "$S" "$WARREN_BIN/zabbix-wg-stats" get "$W1" | jq .peers_connected)"
 ok "the new interface's firewall is still there" nsx "$S" nft list table inet "warren_$W1"
 for i in 1 2 3; do
 	ok "the server reaches client $i on the new interface" nsx "$S" ping -c 1 -W 2 -q "10.92.0.$((i + 1))"
