@@ -52,11 +52,12 @@ fails "a stage that is neither start nor retire fails" stage x '{"wireguard_serv
 ok "... naming the field" grep -q 'wireguard_server_rollover: needs stage' "$D/out.$N"
 ok "... and the old interface is untouched" ip -n "$S" link show "$W0"
 
-rl_move 300
+rl_move 400
 ok "the retire stage succeeds" stage retire
 echo "  old interface retired at $(ms) ms by the role (idle $IDLE s, tried every 5 s)"
+ok "... while the clients still ping (400 at 50 ms: 20 s)" test "$(ms)" -lt 19000
 eq "... and reports a change" "changed=3 failed=0" "$(recap)"
-rl_report 300
+rl_report 400
 
 fails "the old interface is gone" ip -n "$S" link show "$W0"
 eq "no rollover rule is left" 0 "$(ip -n "$S" rule show | grep -c 'fwmark 0x575[12]' || true)"

@@ -39,6 +39,7 @@ until ro retire "$W0" "$W1" "$IDLE" >"$D/retire" 2>>"$D/retire.err"; do
 	sleep 0.5
 done
 echo "  old interface retired at $(ms) ms (idle $IDLE s; refused $refused times before)"
+ok "... while the clients still ping (200 at 50 ms: 10 s)" test "$(ms)" -lt 9000
 eq "retire reports the change" changed "$(cat "$D/retire")"
 rl_report 200
 
