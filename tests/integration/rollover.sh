@@ -27,6 +27,7 @@ eq "... with exit code 2" 2 "$(
 # Monitoring: the agent's discovery lists both interfaces.
 eq "the monitoring discovery lists both interfaces" "$(printf '%s\n' "$W1" "$W0" | sort | xargs)" "$(ifs)"
 fails "the old interface is not idle: its peers just had handshakes" ro idle "$W0" "$IDLE"
+fails "idle fails on an interface that does not exist" ro idle "rlz$T_ID" "$IDLE"
 fails "so retire refuses" ro retire "$W0" "$W1" "$IDLE"
 ok "... and the old interface is still there" ip -n "$S" link show "$W0"
 
