@@ -1,14 +1,15 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
-# A measurement for the server key rollover that is not built yet (docs/rotation.md, "Not done
-# yet"): can clients move from the old server key to a new one with no lost ping? The old
-# interface (old key, port 51820) and a new one (new key, port 51821) hold the same peers and
-# addresses in one namespace. Replies must leave by the interface each peer now uses: every
+# The first measurement for the server key rollover (docs/rotation.md; what it proved is now
+# roles/wireguard_server/files/wg-rollover, tested in tests/integration/rollover.sh): can
+# clients move from the old server key to a new one with no lost ping? The old interface (old
+# key, port 51820) and a new one (new key, port 51821) hold the same peers and addresses in one
+# namespace. Replies must leave by the interface each peer now uses: every
 # packet from a WireGuard interface marks its connection (ct mark), the mark is copied onto the
 # replies, and a routing rule sends marked replies out of the new interface. Three clients ping
 # every 50 ms and move one by one (new server key and port); the old interface is retired once
 # none of its peers has sent anything for 2 s. Prints each client's worst gap and losses. Not a
-# test: it proves the routing design the role would install, with wg(8), ip(8) and nft(8) only.
+# test: it proves the routing design with wg(8), ip(8) and nft(8) only.
 T_QUIET=1
 source "$(dirname "$0")/../tests/lib.sh"
 
