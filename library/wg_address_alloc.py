@@ -65,6 +65,7 @@ addresses: {description: Address of every present listed peer., type: dict}
 allocated: {description: Peers that got a (new) address., type: list}
 released: {description: Peers whose address was released., type: list}
 server_address: {description: The lowest reserved address (the server's)., type: str}
+released_addresses: {description: The address each released peer held (for revocation)., type: dict}
 """
 
 def main():
@@ -94,6 +95,7 @@ def main():
         write_atomic(p["path"], "# Managed by warren (wg_address_alloc): allocated once, never renumbered.\n" +
                      yaml.safe_dump({"pool": r["pool"], "addresses": r["after"]}, default_flow_style=False))
     module.exit_json(changed=changed, allocated=r["allocated"], released=r["released"],
+                     released_addresses={n: str(old[n]) for n in r["released"]},
                      server_address=r["server_address"], addresses=r["addresses"],
                      diff=dict(before=yaml.safe_dump(dict(sorted(old.items()))),
                                after=yaml.safe_dump(r["after"])))

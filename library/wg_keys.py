@@ -3,19 +3,23 @@
 # Controller-side key store: keys are made by the wg-peer-sync helper, kept in Ansible Vault.
 # Which keys to add or remove: module_utils/warren_keys.py.
 import copy
+import datetime
 import os
 
 from ansible.module_utils.basic import AnsibleModule
 
 try:
     from ansible.module_utils.warren import helper_path, peer_name_problem, run, write_atomic
-    from ansible.module_utils.warren_keys import KeyStoreError, keys_of, public_key_problem, update
+    from ansible.module_utils.warren_keys import (
+        KeyStoreError, due, events, keys_of, parse_stamp, public_key_problem, retire,
+        retired_private_keys, update)
     from ansible.module_utils.warren_vault import encrypt, read
 except ImportError:
     from ansible_collections.warren.wireguard.plugins.module_utils.warren import (
         helper_path, peer_name_problem, run, write_atomic)
     from ansible_collections.warren.wireguard.plugins.module_utils.warren_keys import (
-        KeyStoreError, keys_of, public_key_problem, update)
+        KeyStoreError, due, events, keys_of, parse_stamp, public_key_problem, retire,
+        retired_private_keys, update)
     from ansible_collections.warren.wireguard.plugins.module_utils.warren_vault import (
         encrypt, read)
 
@@ -32,6 +36,12 @@ description:
     It is rewritten (atomically, mode 0600) only when an entry is added or removed.
   - One helper run makes all the missing keys of a kind (C(genkey --count N)), and one derives
     every public key (C(pubkey) reads one private key per line), whatever the number of peers.
+  - Rotation (docs/rotation.md) makes a peer's private or preshared key anew on demand
+    (O(rotate), O(rotate_psk), or the peer's own C(rotate), C(rotate_psk)) or by age
+    (O(max_age_days), O(psk_max_age_days)); each key's creation time is kept in the vault
+    (C(created), C(psk_created)), and a key without one (an older vault) gets the time of this
+    run. Each rotation, each new public key a peer brings and each removed peer is returned in
+    O(events) with fingerprints, never keys.
   - Check mode writes nothing. Keys are never returned or logged; public keys are.
   - Run it on the controller (C(delegate_to) localhost).
 options:
@@ -47,6 +57,16 @@ options:
       preshared_key: {description: Keep a preshared key., type: bool, default: true}
       state: {description: absent deletes the entry., type: str, default: present,
               choices: [present, absent]}
+      rotate: {description: Make the peer's private key anew in this run., type: bool, default: false}
+      rotate_psk: {description: Make the peer's preshared key anew in this run., type: bool,
+                   default: false}
+  rotate: {description: Names whose private key is made anew in this run., type: list,
+           elements: str, default: []}
+  rotate_psk: {description: Names whose preshared key is made anew in this run., type: list,
+               elements: str, default: []}
+  max_age_days: {description: Make private keys older than this anew (0 never)., type: int, default: 0}
+  psk_max_age_days: {description: Make preshared keys older than this anew (0 never)., type: int,
+                     default: 0}
   server: {description: Also keep the server's private key., type: bool, default: false}
   vault_password_file: {description: Vault password file or client script., type: path,
                         required: true}
@@ -75,17 +95,36 @@ public_keys: {description: Public key of every present peer whose key is known.,
 server_public_key: {description: The server public key (when O(server) and known)., type: str}
 generated: {description: Names that got new keys ("server" for the server)., type: list}
 removed: {description: Names whose entries were deleted., type: list}
+rotated: {description: Names whose private or preshared key was made anew., type: list}
+events:
+  description:
+    - One per rotation (C(rotate), C(psk-rotate)), new public key a peer brings (C(public-key)) and
+      removed peer (C(revoke)). Each has C(event), C(peer), C(trigger) (C(on-demand), C(age),
+      C(inventory)), C(old) and C(new), the fingerprints (first 8 bytes of the SHA-256 of the
+      key, hex; the public key for a key pair; null when unknown or in check mode).
+  type: list
+  elements: dict
+key_age_seconds:
+  description:
+    - Age of each present peer's private key (or the public key it brings), in seconds (an integer
+      - the vault's time strings would be masked in the output, as values of the no_log option
+      O(loaded)).
+  type: dict
 exists: {description: Whether the vault file exists after the run., type: bool}
 """
 
 def main():
     peer = dict(name=dict(type="str", required=True), public_key=dict(type="str"),
                 preshared_key=dict(type="bool", default=True),
-                state=dict(type="str", default="present", choices=["present", "absent"]))
+                state=dict(type="str", default="present", choices=["present", "absent"]),
+                rotate=dict(type="bool", default=False), rotate_psk=dict(type="bool", default=False))
     module = AnsibleModule(argument_spec=dict(
         path=dict(type="path", required=True),
         peers=dict(type="list", elements="dict", options=peer, default=[]),
         server=dict(type="bool", default=False),
+        rotate=dict(type="list", elements="str", default=[]),
+        rotate_psk=dict(type="list", elements="str", default=[]),
+        max_age_days=dict(type="int", default=0), psk_max_age_days=dict(type="int", default=0),
         vault_password_file=dict(type="path", required=True, no_log=False), vault_id=dict(type="str"),
         loaded=dict(type="dict", no_log=True),
         helper=dict(type="str", default="wg-peer-sync")), supports_check_mode=True)
@@ -98,6 +137,11 @@ def main():
         why = q["public_key"] is not None and public_key_problem(q["public_key"])
         if why:
             module.fail_json(msg="peer %s: public_key %s" % (q["name"], why))
+    names = {q["name"] for q in p["peers"] if q["state"] == "present"}
+    for opt in ("rotate", "rotate_psk"):
+        unknown = sorted(set(p[opt]) - names)
+        if unknown:
+            module.fail_json(msg="%s: no present peer named %s" % (opt, ", ".join(unknown)))
     data, mode_ok = read(module, p["path"], p["vault_password_file"], p["vault_id"], p["loaded"])
     try:
         keys = keys_of(data)
@@ -122,30 +166,43 @@ def main():
                 module.fail_json(msg="peer %s: public_key is the server's own public key"
                                  % q["name"])
     before = sorted(keys["peers"])
+    now = datetime.datetime.utcnow().replace(microsecond=0)
+    stored = keys["peers"]
+    # What rotates, and what the events need of the old keys (only fingerprints leave here).
+    todo = due(keys, p["peers"], now, p["rotate"], p["rotate_psk"], p["max_age_days"],
+               p["psk_max_age_days"])
+    old, gone, byo = retire(keys, p["peers"], todo, module.check_mode)
     # Count the keys to make on a copy, make them in one helper run per kind, then hand them out.
     need = {"genkey": 0, "genpsk": 0}
 
     def count(kind):
         need[kind] += 1
 
-    update(copy.deepcopy(keys), p["peers"], p["server"], count)
+    update(copy.deepcopy(keys), p["peers"], p["server"], count, now)
     made = {k: [] if module.check_mode or not n else
             run(module, [helper, k, "--count", str(n)]).split() for k, n in need.items()}
     generated, removed = update(keys, p["peers"], p["server"],
-                                lambda kind: made[kind].pop() if made[kind] else None)
-    changed = bool(generated or removed) or not mode_ok
+                                lambda kind: made[kind].pop() if made[kind] else None, now)
+    changed = bool(generated or removed or todo) or not mode_ok
     if changed and not module.check_mode:
         os.makedirs(os.path.dirname(p["path"]) or ".", 0o700, exist_ok=True)
         write_atomic(p["path"], encrypt(module, data, p["vault_password_file"], p["vault_id"]), 0o600)
     present = [q for q in p["peers"] if q["state"] == "present"]
     own = [q["name"] for q in present if q["public_key"] is None
-           and (keys["peers"].get(q["name"]) or {}).get("private_key")]
+           and (stored.get(q["name"]) or {}).get("private_key")]
     server = (keys.get("server") or {}).get("private_key")
-    derived = pubkeys([keys["peers"][n]["private_key"] for n in own] + ([server] if server else []))
+    # One pubkey run: the present peers', the server's, and those of keys replaced or removed.
+    retired = retired_private_keys(todo, old, gone)
+    derived = pubkeys([stored[n]["private_key"] for n in own] + retired + ([server] if server else []))
     pub = dict(zip(own, derived))
     pub.update({q["name"]: q["public_key"] for q in present if q["public_key"] is not None})
+    trail = events(todo, old, gone, byo, keys, pub, derived[len(own):len(own) + len(retired)],
+                   module.check_mode)
     module.exit_json(
         changed=changed, public_keys=pub, generated=generated, removed=removed,
+        rotated=sorted({n for n, _, _ in todo}), events=trail,
+        key_age_seconds={n: int((now - born).total_seconds()) for n, born in (
+            (n, parse_stamp((stored.get(n) or {}).get("created"))) for n in pub) if born},
         server_public_key=derived[-1] if server else None,
         exists=os.path.exists(p["path"]), diff=dict(
             before="".join("%s\n" % n for n in before),
