@@ -172,8 +172,8 @@ eq "... and changes nothing" "" "$(changed_tasks)"
 # The old server key no longer handshakes: client 1 with its old file aimed at the new port.
 sed 's/:51820$/:51821/' "$D/old-c1.conf" >"$D/old-port-c1.conf"
 load 1 "$D/old-port-c1.conf"
-fails "client 1 with the old server key gets no answer" nsx rpc1$T_ID ping -c 2 -W 2 -q 10.93.0.1
-eq "... and had no handshake" 0 "$(nsx rpc1$T_ID wg show rpw1$T_ID latest-handshakes | awk '{print $2}')"
+fails "client 1 with the old server key gets no answer" nsx "rpc1$T_ID" ping -c 2 -W 2 -q 10.93.0.1
+eq "... and had no handshake" 0 "$(nsx "rpc1$T_ID" wg show "rpw1$T_ID" latest-handshakes | awk '{print $2}')"
 load 1 "$DATA/clients/c1.conf"
 for i in 1 2 3; do
 	ok "client $i reaches the server on the new interface" nsx "rpc$i$T_ID" ping -c 1 -W 2 -q 10.93.0.1
