@@ -12,15 +12,15 @@ from ansible.module_utils.basic import AnsibleModule
 try:
     from ansible.module_utils.warren import helper_path, peer_name_problem, run, write_atomic
     from ansible.module_utils.warren_keys import (
-        KeyStoreError, due, events, keys_of, parse_stamp, public_key_problem, retire,
-        retired_private_keys, update)
+        KeyStoreError, due, events, fingerprint, keys_of, parse_stamp, public_key_problem, retire,
+        retired_private_keys, server_rollover, update)
     from ansible.module_utils.warren_vault import encrypt, read
 except ImportError:
     from ansible_collections.warren.wireguard.plugins.module_utils.warren import (
         helper_path, peer_name_problem, run, write_atomic)
     from ansible_collections.warren.wireguard.plugins.module_utils.warren_keys import (
-        KeyStoreError, due, events, keys_of, parse_stamp, public_key_problem, retire,
-        retired_private_keys, update)
+        KeyStoreError, due, events, fingerprint, keys_of, parse_stamp, public_key_problem, retire,
+        retired_private_keys, server_rollover, update)
     from ansible_collections.warren.wireguard.plugins.module_utils.warren_vault import (
         encrypt, read)
 
@@ -43,6 +43,10 @@ description:
     (C(created), C(psk_created)), and a key without one (an older vault) gets the time of this
     run. Each rotation, each new public key a peer brings and each removed peer is returned in
     O(events) with fingerprints, never keys.
+  - Server key rollover (docs/rotation.md) with O(server_rollover) C(start) makes a pending next
+    server key (C(server_next) in the vault, with its C(created) time) unless there is one
+    already; C(finish) makes the pending key the server key and drops the old one. Each returns
+    an event (C(server-rollover-start), C(server-rollover-finish)) with fingerprints.
   - Check mode writes nothing. Keys are never returned or logged; public keys are.
   - Run it on the controller (C(delegate_to) localhost).
 options:
@@ -69,6 +73,10 @@ options:
   psk_max_age_days: {description: Make preshared keys older than this anew (0 never)., type: int,
                      default: 0}
   server: {description: Also keep the server's private key., type: bool, default: false}
+  server_rollover:
+    description: C(start) keeps a pending next server key, C(finish) promotes it (needs O(server)).
+    type: str
+    choices: [start, finish]
   vault_password_file: {description: Vault password file or client script., type: path,
                         required: true}
   vault_id: {description: Vault id label to encrypt with., type: str}
@@ -94,6 +102,7 @@ EXAMPLES = r"""
 RETURN = r"""
 public_keys: {description: Public key of every present peer whose key is known., type: dict}
 server_public_key: {description: The server public key (when O(server) and known)., type: str}
+server_next_public_key: {description: The pending next server public key (null without one)., type: str}
 generated: {description: Names that got new keys ("server" for the server)., type: list}
 removed: {description: Names whose entries were deleted., type: list}
 rotated: {description: Names whose private or preshared key was made anew., type: list}
@@ -131,6 +140,7 @@ def main():
         path=dict(type="path", required=True),
         peers=dict(type="list", elements="dict", options=peer, default=[]),
         server=dict(type="bool", default=False),
+        server_rollover=dict(type="str", choices=["start", "finish"]),
         rotate=dict(type="list", elements="str", default=[]),
         rotate_psk=dict(type="list", elements="str", default=[]),
         max_age_days=dict(type="int", default=0), psk_max_age_days=dict(type="int", default=0),
@@ -146,6 +156,8 @@ def main():
         why = q["public_key"] is not None and public_key_problem(q["public_key"])
         if why:
             module.fail_json(msg="peer %s: public_key %s" % (q["name"], why))
+    if p["server_rollover"] and not p["server"]:
+        module.fail_json(msg="server_rollover: needs server true")
     names = {q["name"] for q in p["peers"] if q["state"] == "present"}
     for opt in ("rotate", "rotate_psk"):
         unknown = sorted(set(p[opt]) - names)
@@ -187,12 +199,17 @@ def main():
     def count(kind):
         need[kind] += 1
 
-    update(copy.deepcopy(keys), p["peers"], p["server"], count, now)
+    scratch = copy.deepcopy(keys)
+    update(scratch, p["peers"], p["server"], count, now)
+    server_rollover(scratch, p["server_rollover"], count, now)
     made = {k: [] if module.check_mode or not n else
             run(module, [helper, k, "--count", str(n)]).split() for k, n in need.items()}
-    generated, removed = update(keys, p["peers"], p["server"],
-                                lambda kind: made[kind].pop() if made[kind] else None, now)
-    changed = bool(generated or removed or todo) or not mode_ok
+    def take(kind):
+        return made[kind].pop() if made[kind] else None
+
+    generated, removed = update(keys, p["peers"], p["server"], take, now)
+    rolled, rolled_old, rolled_new = server_rollover(keys, p["server_rollover"], take, now)
+    changed = bool(generated or removed or todo or rolled) or not mode_ok
     if changed and not module.check_mode:
         os.makedirs(os.path.dirname(p["path"]) or ".", 0o700, exist_ok=True)
         write_atomic(p["path"], encrypt(module, data, p["vault_password_file"], p["vault_id"]), 0o600)
@@ -202,7 +219,10 @@ def main():
     server = (keys.get("server") or {}).get("private_key")
     # One pubkey run: the present peers', the server's, and those of keys replaced or removed.
     retired = retired_private_keys(todo, old, gone)
-    derived = pubkeys([stored[n]["private_key"] for n in own] + retired + ([server] if server else []))
+    pending = (keys.get("server_next") or {}).get("private_key")
+    derived = pubkeys([stored[n]["private_key"] for n in own] + retired + ([server] if server else [])
+                      + ([pending] if pending else []))
+    next_pub = derived.pop() if pending else None
     pub = dict(zip(own, derived))
     pub.update({q["name"]: q["public_key"] for q in present if q["public_key"] is not None})
 
@@ -212,13 +232,18 @@ def main():
 
     trail = events(todo, old, gone, byo, keys, pub, derived[len(own):len(own) + len(retired)],
                    module.check_mode)
+    if rolled:
+        was = pubkeys([k for k in (rolled_old, rolled_new) if k])
+        trail.append(dict(event="server-rollover-" + p["server_rollover"], peer="server",
+                          trigger="on-demand", old=fingerprint(was[0]) if rolled_old else None,
+                          new=fingerprint(was[-1]) if rolled_new else None))
     module.exit_json(
         changed=changed, public_keys=pub, generated=generated, removed=removed,
         rotated=sorted({n for n, _, _ in todo}), events=trail,
         key_age_seconds={n: int((now - b).total_seconds()) for n, b in born("created").items()},
         key_created={n: calendar.timegm(b.timetuple()) for n, b in born("created").items()},
         psk_created={n: calendar.timegm(b.timetuple()) for n, b in born("psk_created").items()},
-        server_public_key=derived[-1] if server else None,
+        server_public_key=derived[-1] if server else None, server_next_public_key=next_pub,
         exists=os.path.exists(p["path"]), diff=dict(
             before="".join("%s\n" % n for n in before),
             after="".join("%s\n" % n for n in sorted(keys["peers"]))))

@@ -193,3 +193,28 @@ def events(todo, old, gone, byo, keys, pub, retired_pub, check=False):
     out += [dict(event="public-key", peer=n, trigger="inventory", old=d[:16],
                  new=fingerprint(pub[n])) for n, d in byo.items()]
     return out
+
+
+def server_rollover(keys, stage, genkey, now=None):
+    """The vault side of a server key rollover (docs/rotation.md). @stage "start": a pending next
+    server key ("server_next", with its "created" time) unless there is one already, so a second
+    start keeps it; "finish": the pending key becomes the server key and the old one is dropped
+    (nothing to do without a pending key); None: nothing. genkey as in update(). Returns
+    (changed, old, new): the server private keys before and after for the audit event ("new" is
+    the pending key at start; either may be None, e.g. in check mode)."""
+    server = (keys.get("server") or {}).get("private_key")
+    pending = keys.get("server_next") or {}
+    if stage == "start" and "private_key" not in pending:
+        entry = {}
+        key = genkey("genkey")
+        if key is not None:
+            entry["private_key"] = key
+        if now is not None:
+            entry["created"] = stamp(now)
+        keys["server_next"] = entry
+        return True, server, key
+    if stage == "finish" and "private_key" in pending:
+        keys["server"] = dict(pending)
+        del keys["server_next"]
+        return True, server, pending["private_key"]
+    return False, None, None

@@ -9,7 +9,7 @@ import pytest
 
 import warren
 from warren_keys import (KeyStoreError, digest, due, events, fingerprint, keys_of, public_key_problem, retire,
-                         retired_private_keys, update)
+                         retired_private_keys, server_rollover, update)
 
 # Public keys that peers bring (any 32 bytes will do here).
 K = base64.b64encode(bytes(range(32))).decode()
@@ -248,3 +248,28 @@ def test_check_mode_retires_nothing_and_events_have_no_new_key():
     assert keys["peers"]["alice"]["private_key"] == "A"
     assert events(todo, old, gone, byo, keys, {"alice": K}, [K], check=True) == [
         dict(event="rotate", peer="alice", trigger="on-demand", old=fingerprint(K), new=None)]
+
+
+def test_server_rollover_start_keeps_one_pending_key_and_finish_promotes_it():
+    data = {"wireguard_keys": {"server": {"private_key": "S", "created": "2025-01-01T00:00:00Z"}, "peers": {}}}
+    keys = keys_of(data)
+    gen, made = counter()
+    assert server_rollover(keys, None, gen, T0) == (False, None, None)
+    assert server_rollover(keys, "finish", gen, T0) == (False, None, None) and "server_next" not in keys
+    assert server_rollover(keys, "start", gen, T0) == (True, "S", "genkey-1")
+    assert keys["server_next"] == {"private_key": "genkey-1", "created": "2026-01-01T00:00:00Z"}
+    # A second start keeps the same pending key; the server key is untouched meanwhile.
+    assert server_rollover(keys, "start", gen, T0) == (False, None, None) and made == ["genkey"]
+    assert keys["server"]["private_key"] == "S" and keys["server_next"]["private_key"] == "genkey-1"
+    update(keys, [], True, gen, T0)
+    assert keys["server_next"]["private_key"] == "genkey-1"
+    assert server_rollover(keys, "finish", gen, T0) == (True, "S", "genkey-1")
+    assert data["wireguard_keys"]["server"] == {"private_key": "genkey-1", "created": "2026-01-01T00:00:00Z"}
+    assert "server_next" not in data["wireguard_keys"]
+    assert server_rollover(keys, "finish", gen, T0) == (False, None, None) and made == ["genkey"]
+
+
+def test_server_rollover_in_check_mode_makes_no_key():
+    keys = keys_of({"wireguard_keys": {"server": {"private_key": "S"}}})
+    assert server_rollover(keys, "start", lambda kind: None, T0) == (True, "S", None)
+    assert "private_key" not in keys["server_next"]
