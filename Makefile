@@ -109,7 +109,8 @@ asan:
 	$(MAKE) B=build-asan CFLAGS="$(ASAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined" all unit
 	WARREN_BIN=$(CURDIR)/build-asan WARREN_ASAN=1 tests/run-integration wg-peer-sync wg-zabbix nft client-config enroll
 
-integration: all
+# The role suites (zabbix-server) install the helper package into their container.
+integration: all deb
 	WARREN_BIN=$(CURDIR)/$(B) tests/run-integration
 
 vm: all

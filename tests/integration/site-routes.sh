@@ -41,6 +41,7 @@ cat >"$D/play.yml" <<YAML
     _wireguard_server_if_port: 51830
     _wireguard_server_if_state_file: $D/$IF.json
     _wireguard_server_if_nft_file: $D/$IF.nft.json
+    _wireguard_server_if_overlay: {}
   tasks:
     - name: Render the wg-quick configuration.
       ansible.builtin.template: {src: $TOP/roles/wireguard_server/templates/wg.conf.j2, dest: $D/$IF.conf, mode: "0600"}
