@@ -8,13 +8,13 @@ from ansible.module_utils.basic import AnsibleModule
 try:
     from ansible.module_utils.warren import peer_name_problem
     from ansible.module_utils.warren_alloc import AllocError, allocate
-    from ansible.module_utils.warren_netbox import NetBoxError, Client, alloc_plan, allocations, diff_of, is_empty
+    from ansible.module_utils.warren_netbox import NetBoxError, client_for, module_spec, alloc_plan, allocations, diff_of, is_empty
 except ImportError:
     from ansible_collections.warren.wireguard.plugins.module_utils.warren import peer_name_problem
     from ansible_collections.warren.wireguard.plugins.module_utils.warren_alloc import (
         AllocError, allocate)
     from ansible_collections.warren.wireguard.plugins.module_utils.warren_netbox import (
-        NetBoxError, Client, alloc_plan, allocations, diff_of, is_empty)
+        NetBoxError, client_for, module_spec, alloc_plan, allocations, diff_of, is_empty)
 
 DOCUMENTATION = r"""
 module: warren_netbox_alloc
@@ -70,10 +70,8 @@ server_address: {description: The lowest reserved address (the server's)., type:
 def main():
     peer = dict(name=dict(type="str", required=True), address=dict(type="str"),
                 state=dict(type="str", default="present", choices=["present", "absent"]))
-    module = AnsibleModule(argument_spec=dict(
-        url=dict(type="str", required=True), token=dict(type="str", required=True, no_log=True),
-        validate_certs=dict(type="bool", default=True), pool=dict(type="str", required=True),
-        tag=dict(type="str", default="warren"), reserved=dict(type="list", elements="str"),
+    module = AnsibleModule(argument_spec=module_spec(
+        pool=dict(type="str", required=True), reserved=dict(type="list", elements="str"),
         peers=dict(type="list", elements="dict", options=peer, default=[])),
         supports_check_mode=True)
     p = module.params
@@ -81,7 +79,7 @@ def main():
     if problem:
         module.fail_json(msg=problem)
     try:
-        nb = Client(p["url"], p["token"], p["validate_certs"])
+        nb = client_for(p)
         objs = nb.ip_addresses(p["pool"])
         old, taken, server = allocations(objs, p["tag"], p["pool"], p["reserved"])
         r = allocate(p["pool"], taken, old, p["peers"])

@@ -7,11 +7,11 @@ from ansible.module_utils.basic import AnsibleModule
 
 try:
     from ansible.module_utils.warren import peer_name_problem
-    from ansible.module_utils.warren_netbox import NetBoxError, Client, diff_of, is_empty, plan
+    from ansible.module_utils.warren_netbox import NetBoxError, client_for, module_spec, diff_of, is_empty, plan
 except ImportError:
     from ansible_collections.warren.wireguard.plugins.module_utils.warren import peer_name_problem
     from ansible_collections.warren.wireguard.plugins.module_utils.warren_netbox import (
-        NetBoxError, Client, diff_of, is_empty, plan)
+        NetBoxError, client_for, module_spec, diff_of, is_empty, plan)
 
 DOCUMENTATION = r"""
 module: warren_netbox_peers
@@ -73,10 +73,8 @@ deleted: {description: Addresses deleted (peer name and address)., type: list}
 def main():
     peer = dict(name=dict(type="str", required=True), address=dict(type="str", required=True),
                 enabled=dict(type="bool", default=True), public_key=dict(type="str", no_log=False))
-    module = AnsibleModule(argument_spec=dict(
-        url=dict(type="str", required=True), token=dict(type="str", required=True, no_log=True),
-        validate_certs=dict(type="bool", default=True), prefix=dict(type="str", required=True),
-        tag=dict(type="str", default="warren"),
+    module = AnsibleModule(argument_spec=module_spec(
+        prefix=dict(type="str", required=True),
         orphans=dict(type="str", default="delete", choices=["delete", "keep"]),
         peers=dict(type="list", elements="dict", options=peer, default=[])),
         supports_check_mode=True)
@@ -85,7 +83,7 @@ def main():
     if problem:
         module.fail_json(msg=problem)
     try:
-        nb = Client(p["url"], p["token"], p["validate_certs"])
+        nb = client_for(p)
         pl = plan(nb.ip_addresses(p["prefix"]), p["peers"], p["prefix"], p["tag"], p["orphans"])
         if not module.check_mode:
             nb.apply(pl)

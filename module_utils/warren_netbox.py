@@ -177,6 +177,21 @@ def is_empty(pl):
     return not (pl["create"] or pl["update"] or pl["delete"])
 
 
+def module_spec(**extra):
+    """The argument spec every warren NetBox module shares (connection and tag), plus its own."""
+    spec = dict(url=dict(type="str", required=True),
+                token=dict(type="str", required=True, no_log=True),
+                validate_certs=dict(type="bool", default=True),
+                tag=dict(type="str", default="warren"))
+    spec.update(extra)
+    return spec
+
+
+def client_for(params):
+    """A Client for a module's parameters (module_spec)."""
+    return Client(params["url"], params["token"], params["validate_certs"])
+
+
 class Client(object):
     """The pynetbox calls warren needs, with failures turned into NetBoxError."""
 
