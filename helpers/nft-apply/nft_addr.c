@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* Small value parsers for the nft policy: IPv4 CIDRs, ports, protocol names, range merging. */
+/* Small value parsers for the nft policy: IPv4 and IPv6 CIDRs, ports, protocol names, range
+ * merging. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -33,6 +34,35 @@ bool nft_parse_cidr(struct nft_range *r, const char *s, struct err *err)
 		return err_set(err, "\"%s\" has host bits set beyond /%u", s, len);
 	r->lo = addr;
 	r->hi = addr | ~mask;
+	return true;
+}
+
+bool nft_parse_cidr6(struct nft_range6 *r, const char *s, struct err *err)
+{
+	char buf[INET6_ADDRSTRLEN + 8], *slash;
+	unsigned int len = 128, i;
+	uint8_t a[16], mask;
+
+	if (strlen(s) >= sizeof(buf))
+		return err_set(err, "\"%.50s\" is not an IPv6 address or CIDR", s);
+	strcpy(buf, s);
+	slash = strchr(buf, '/');
+	if (slash) {
+		*slash++ = '\0';
+		if (!addr_prefix_parse(&len, slash, 128))
+			return err_set(err, "\"%s\" has an invalid prefix length", s);
+	}
+	if (inet_pton(AF_INET6, buf, a) != 1)
+		return err_set(err, "\"%s\" is not an IPv6 address or CIDR", s);
+	for (i = 0; i < 16; i++) {
+		mask = len >= 8 * (i + 1) ? 0xff
+		       : len <= 8 * i	  ? 0
+					  : (uint8_t)(0xff << (8 * (i + 1) - len));
+		if (a[i] & (uint8_t)~mask)
+			return err_set(err, "\"%s\" has host bits set beyond /%u", s, len);
+		r->lo[i] = a[i];
+		r->hi[i] = a[i] | (uint8_t)~mask;
+	}
 	return true;
 }
 

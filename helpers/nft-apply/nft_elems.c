@@ -27,6 +27,13 @@ static void put_addr(struct key *k, uint32_t lo, uint32_t hi)
 	k->off += 4;
 }
 
+static void put_addr6(struct key *k, const struct nft_range6 *r)
+{
+	memcpy(k->lo + k->off, r->lo, 16);
+	memcpy(k->hi + k->off, r->hi, 16);
+	k->off += 16;
+}
+
 static void put_proto(struct key *k, uint8_t p)
 {
 	k->lo[k->off] = k->hi[k->off] = p;
@@ -146,6 +153,7 @@ static int input_services(struct nft_mset *set, const struct nft_policy *pol)
 static int input_elems(struct nft_model *m, const struct nft_policy *pol)
 {
 	struct nft_mset *allow = nft_model_find_set(m, "in_allow");
+	struct nft_mset *allow6 = nft_model_find_set(m, "in_allow6"); /* only with IPv6 sources */
 	const struct nft_input *in;
 	size_t i, s, p;
 	struct key k;
@@ -159,6 +167,15 @@ static int input_elems(struct nft_model *m, const struct nft_policy *pol)
 				put_proto(&k, in->proto);
 				put_port(&k, in->ports[p].lo, in->ports[p].hi);
 				if (add_concat(allow, &k))
+					return -ENOMEM;
+			}
+		for (s = 0; allow6 && s < in->nsources6; s++)
+			for (p = 0; p < in->nports; p++) {
+				memset(&k, 0, sizeof(k));
+				put_addr6(&k, &in->sources6[s]);
+				put_proto(&k, in->proto);
+				put_port(&k, in->ports[p].lo, in->ports[p].hi);
+				if (add_concat(allow6, &k))
 					return -ENOMEM;
 			}
 	}
