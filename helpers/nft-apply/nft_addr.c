@@ -152,3 +152,41 @@ size_t nft_ranges_merge(struct nft_range *r, size_t n)
 	}
 	return out + 1;
 }
+
+bool nft_addr6_next(uint8_t out[static 16], const uint8_t a[static 16])
+{
+	int i;
+
+	memcpy(out, a, 16);
+	for (i = 15; i >= 0; i--)
+		if (++out[i])
+			return true;
+	return false;
+}
+
+static int range6_cmp(const void *a, const void *b)
+{
+	const struct nft_range6 *x = a, *y = b;
+	int c = memcmp(x->lo, y->lo, 16);
+
+	return c ? c : memcmp(x->hi, y->hi, 16);
+}
+
+size_t nft_ranges6_merge(struct nft_range6 *r, size_t n)
+{
+	uint8_t next[16];
+	size_t i, out = 0;
+
+	if (!n)
+		return 0;
+	qsort(r, n, sizeof(*r), range6_cmp);
+	for (i = 1; i < n; i++) {
+		if (!nft_addr6_next(next, r[out].hi) || memcmp(r[i].lo, next, 16) <= 0) {
+			if (memcmp(r[i].hi, r[out].hi, 16) > 0)
+				memcpy(r[out].hi, r[i].hi, 16);
+			continue;
+		}
+		r[++out] = r[i];
+	}
+	return out + 1;
+}

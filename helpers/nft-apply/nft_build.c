@@ -71,6 +71,9 @@ static const struct setdef {
 static const struct setdef allow6def = {
     "in_allow6", IC, CAT(CAT(T_IPV6, T_PROTO), T_SERVICE), 3, {16, 1, 2}};
 
+/* With IPv6 wg_sources. */
+static const struct setdef wg6def = {"wg_src6", NFT_SET_INTERVAL, T_IPV6, 1, {16}};
+
 /* Ban sets: timeouts, elements added by fail2ban and never compared or flushed by nft-apply. */
 static const struct setdef bandefs[] = {
     {"ban4", NFT_SET_TIMEOUT, T_IPV4, 1, {4}},
@@ -318,6 +321,25 @@ static int service_rules(struct nft_desired *d, const struct nft_policy *pol)
 	return nft_rule_end(d, &b);
 }
 
+/* udp dport PORT ip6 saddr @wg_src6 accept (with IPv6 wg_sources) */
+static int wg6_rule(struct nft_desired *d, const struct nft_policy *pol)
+{
+	struct nft_rb b;
+	int ret;
+
+	if (!(pol->flags & NFT_POLICY_HAS_WG6))
+		return 0;
+	if ((ret = nft_rule_begin(d, &b, "input")))
+		return ret;
+	nft_m_l4proto(&b, IPPROTO_UDP);
+	nft_m_dport(&b, pol->listen_port);
+	nft_m_ipv6(&b);
+	nft_l_saddr6(&b, R0);
+	nft_x_lookup(&b, R0, "wg_src6");
+	nft_x_verdict(&b, NF_ACCEPT, NULL);
+	return nft_rule_end(d, &b);
+}
+
 static int input_rules(struct nft_desired *d, const struct nft_policy *pol)
 {
 	struct nft_rb b;
@@ -337,7 +359,8 @@ static int input_rules(struct nft_desired *d, const struct nft_policy *pol)
 		nft_l_saddr(&b, R0);
 		nft_x_lookup(&b, R0, "wg_src");
 		nft_x_verdict(&b, NF_ACCEPT, NULL);
-		if ((ret = nft_rule_end(d, &b)) || (ret = nft_rule_begin(d, &b, "input")))
+		if ((ret = nft_rule_end(d, &b)) || (ret = wg6_rule(d, pol)) ||
+		    (ret = nft_rule_begin(d, &b, "input")))
 			return ret;
 		nft_m_l4proto(&b, IPPROTO_UDP);
 		nft_m_dport(&b, pol->listen_port);
@@ -426,6 +449,8 @@ int nft_build(struct nft_desired *d, const struct nft_policy *pol)
 		if ((ret = add_set(d, &bandefs[i])))
 			return ret;
 	if ((pol->flags & NFT_POLICY_HAS_INPUT6) && (ret = add_set(d, &allow6def)))
+		return ret;
+	if ((pol->flags & NFT_POLICY_HAS_WG6) && (ret = add_set(d, &wg6def)))
 		return ret;
 	if ((ret = add_chain(d, "input", "filter", NF_INET_LOCAL_IN, pol->prio_filter,
 			     pol->flags & NFT_POLICY_INPUT_DROP ? NF_DROP : NF_ACCEPT)) ||

@@ -182,6 +182,7 @@ static bool check_inputs(const struct nft_policy *pol, struct err *err)
 bool nft_policy_check(struct nft_policy *pol, struct err *err)
 {
 	pol->nwg_sources = nft_ranges_merge(pol->wg_sources, pol->nwg_sources);
+	pol->nwg_sources6 = nft_ranges6_merge(pol->wg_sources6, pol->nwg_sources6);
 	pol->nallow = nft_ranges_merge(pol->allow, pol->nallow);
 	pol->ndeny = nft_ranges_merge(pol->deny, pol->ndeny);
 	return check_peers(pol, err) && check_inputs(pol, err);

@@ -82,6 +82,27 @@ static int add_ranges(struct nft_mset *s, const struct nft_range *r, size_t n)
 	return 0;
 }
 
+/* The IPv6 counterpart of add_ranges: a start element and an end one past the range. */
+static int add_ranges6(struct nft_mset *s, const struct nft_range6 *r, size_t n)
+{
+	struct nft_elem e;
+	size_t i;
+
+	for (i = 0; s && i < n; i++) {
+		memset(&e, 0, sizeof(e));
+		memcpy(e.key, r[i].lo, 16);
+		if (nft_mset_add(s, &e))
+			return -ENOMEM;
+		memset(&e, 0, sizeof(e));
+		if (!nft_addr6_next(e.key, r[i].hi))
+			continue;
+		e.flags = NFT_SET_ELEM_INTERVAL_END;
+		if (nft_mset_add(s, &e))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 static int peer_elems(struct nft_model *m, const struct nft_peer *p)
 {
 	struct nft_mset *set;
@@ -189,6 +210,8 @@ int nft_elems_fill(struct nft_model *m, const struct nft_policy *pol)
 
 	if ((ret =
 		 add_ranges(nft_model_find_set(m, "wg_src"), pol->wg_sources, pol->nwg_sources)) ||
+	    (ret = add_ranges6(nft_model_find_set(m, "wg_src6"), pol->wg_sources6,
+			       pol->nwg_sources6)) ||
 	    (ret = add_ranges(nft_model_find_set(m, "deny_nets"), pol->deny, pol->ndeny)) ||
 	    (ret = add_ranges(nft_model_find_set(m, "allow_nets"), pol->allow, pol->nallow)) ||
 	    (ret = input_elems(m, pol)))

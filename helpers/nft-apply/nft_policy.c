@@ -306,9 +306,11 @@ static bool parse_lists(struct nft_policy *pol, json_t *doc, struct err *err)
 
 	if ((v = json_object_get(doc, "wg_sources"))) {
 		pol->flags |= NFT_POLICY_HAS_WG_SOURCES;
-		if (!cidr_list(v, "wg_sources", true, &pol->wg_sources, &pol->nwg_sources, NULL,
-			       NULL, err))
+		if (!cidr_list(v, "wg_sources", true, &pol->wg_sources, &pol->nwg_sources,
+			       &pol->wg_sources6, &pol->nwg_sources6, err))
 			return false;
+		if (pol->nwg_sources6)
+			pol->flags |= NFT_POLICY_HAS_WG6;
 	}
 	if ((v = json_object_get(doc, "allow_networks")) &&
 	    !cidr_list(v, "allow_networks", false, &pol->allow, &pol->nallow, NULL, NULL, err))
@@ -459,6 +461,7 @@ void nft_policy_free(struct nft_policy *pol)
 	free(pol->inputs);
 	free(pol->peers);
 	free(pol->wg_sources);
+	free(pol->wg_sources6);
 	free(pol->allow);
 	free(pol->deny);
 	memset(pol, 0, sizeof(*pol));

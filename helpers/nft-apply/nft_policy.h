@@ -69,6 +69,7 @@ enum {
 	NFT_POLICY_BANS = 1U << 5,	   /* ban4/ban6 sets (elements added by fail2ban) dropped */
 	NFT_POLICY_INPUT_DROP = 1U << 6,   /* input_policy "drop": only what is listed gets in */
 	NFT_POLICY_HAS_INPUT6 = 1U << 7,   /* some input entry has IPv6 sources: set in_allow6 */
+	NFT_POLICY_HAS_WG6 = 1U << 8,	   /* wg_sources has IPv6 entries: set wg_src6 */
 };
 
 struct nft_policy {
@@ -77,8 +78,9 @@ struct nft_policy {
 	uint32_t flags;
 	uint16_t listen_port;
 	struct nft_range vpn;
-	size_t nwg_sources, nallow, ndeny, ninputs, npeers;
+	size_t nwg_sources, nwg_sources6, nallow, ndeny, ninputs, npeers;
 	struct nft_range *wg_sources, *allow, *deny;
+	struct nft_range6 *wg_sources6;
 	struct nft_input *inputs;
 	struct nft_peer *peers;
 	char log_prefix[NFT_POLICY_PREFIX_MAX];
@@ -108,5 +110,8 @@ uint8_t nft_proto_number(const char *name);
 bool nft_proto_has_ports(uint8_t proto);
 /* Sorts and merges overlapping or adjacent ranges in place; returns the new count. */
 size_t nft_ranges_merge(struct nft_range *r, size_t n);
+size_t nft_ranges6_merge(struct nft_range6 *r, size_t n);
+/* @a + 1 into @out; false when @a is the last address (all ones). */
+bool nft_addr6_next(uint8_t out[static 16], const uint8_t a[static 16]);
 
 #endif
