@@ -3,10 +3,11 @@
  * input_policy "drop": what any host needs around warren's own input rules, so that only the
  * listed services are reachable. The chain's policy is drop too, but the last rule goes to
  * in_drop first, so every refused packet is counted and (rate-limited) logged.
- *   head:  iif lo accept
- *          ct state invalid drop
- *   (bans first, then warren's VPN, WireGuard and input rules: nft_build.c)
- *   tail:  ct state established,related accept
+ *   head:  ct state invalid drop
+ *   (bans first, then warren's VPN, WireGuard and input rules: nft_build.c; the ports "input"
+ *   lists stay governed on every interface, loopback included, as with input_policy "accept")
+ *   tail:  iif lo accept
+ *          ct state established,related accept
  *          icmp type 3 accept; icmp type 11-12 accept            (unreachable/frag-needed, ...)
  *          icmp type 8 limit rate 10/second burst 20 accept     (echo-request)
  *          icmpv6 type 1-4 accept     (unreachable, packet-too-big, time-exceeded, param-problem)
@@ -53,12 +54,8 @@ static int simple(struct nft_desired *d, int verdict, uint32_t ct_mask)
 
 int nft_input_head(struct nft_desired *d, const struct nft_policy *pol)
 {
-	int ret;
-
 	if (!(pol->flags & NFT_POLICY_INPUT_DROP))
 		return 0;
-	if ((ret = simple(d, NF_ACCEPT, 0)))
-		return ret;
 	return simple(d, NF_DROP, 1 /* invalid */);
 }
 
@@ -70,7 +67,8 @@ int nft_input_tail(struct nft_desired *d, const struct nft_policy *pol)
 
 	if (!(pol->flags & NFT_POLICY_INPUT_DROP))
 		return 0;
-	if ((ret = simple(d, NF_ACCEPT, 6 /* established | related */)))
+	if ((ret = simple(d, NF_ACCEPT, 0)) ||
+	    (ret = simple(d, NF_ACCEPT, 6 /* established | related */)))
 		return ret;
 	for (i = 0; i < sizeof(icmp_ok) / sizeof(icmp_ok[0]); i++) {
 		if ((ret = nft_rule_begin(d, &b, "input")))

@@ -39,9 +39,9 @@ void nft_desired_free(struct nft_desired *d);
 int nft_rule_begin(struct nft_desired *d, struct nft_rb *b, const char *chain);
 int nft_rule_end(struct nft_desired *d, struct nft_rb *b);
 /*
- * input_policy "drop" (nft_base.c): the head goes first (loopback accepted, invalid dropped),
- * the tail last (established, ICMP essentials, the WireGuard port, the VPN interface, then
- * goto in_drop). Both add nothing with input_policy "accept". 0 or -ENOMEM.
+ * input_policy "drop" (nft_base.c): the head goes first (invalid dropped), the tail last
+ * (loopback, established, ICMP essentials, the WireGuard port, the VPN interface, then goto
+ * in_drop). Both add nothing with input_policy "accept". 0 or -ENOMEM.
  */
 int nft_input_head(struct nft_desired *d, const struct nft_policy *pol);
 int nft_input_tail(struct nft_desired *d, const struct nft_policy *pol);

@@ -77,10 +77,12 @@ nsx "$I" python3 -m http.server -b 198.51.100.2 -d "$D/www" 8000 >/dev/null 2>&1
 t_cleanup "kill $!"
 ok "I's HTTP server is up" t_wait 5 nsx "$I" curl -sf -o /dev/null http://198.51.100.2:8000/
 
-# probe KIND SRC DST PORT EXPECTED: from I (from P when SRC is one of its 10.72.x.2)
+# probe KIND SRC DST PORT EXPECTED: from I (from P when SRC is one of its 10.72.x.2, from G
+# itself when SRC is a loopback address)
 probe() {
 	local ns=$I
 	[[ $2 == 10.72.* ]] && ns=$P
+	[[ $2 == 127.* ]] && ns=$G
 	eq "$1 $2 -> $3 port $4" "$5" "$(nsx "$ns" python3 "$D/probe.py" "$1" "$2" "$3" "$4")"
 }
 counter() {
@@ -136,6 +138,12 @@ probe udp 2001:db8:100::2 2001:db8:100::1 5353 timeout
 probe udp 198.51.100.2 198.51.100.1 5999 timeout # no listener: not even port unreachable
 after=$(counter)
 ok "in_drop counted the refused packets ($before -> $after)" test "$after" -ge $((before + 7))
+
+# Loopback: open for G's own unlisted ports; a listed port stays governed there too (as with
+# "accept"), so 127.0.0.2 is no admin.
+probe tcp 127.0.0.1 127.0.0.1 8080 connected
+probe tcp 127.0.0.1 198.51.100.1 8080 connected
+probe tcp 127.0.0.2 127.0.0.1 22 timeout
 
 # ICMP: ping both ways, both families; IPv6 neighbour discovery from scratch.
 ok "I pings G (IPv4)" nsx "$I" ping -c 1 -W 2 -q 198.51.100.1
