@@ -138,6 +138,7 @@ probe udp 2001:db8:100::2 2001:db8:100::1 5353 timeout
 probe udp 198.51.100.2 198.51.100.1 5999 timeout # no listener: not even port unreachable
 after=$(counter)
 ok "in_drop counted the refused packets ($before -> $after)" test "$after" -ge $((before + 7))
+echo "  in_drop counter: $before -> $after packets over the 7 refused probes (SYNs retransmitted)"
 
 # Loopback: open for G's own unlisted ports; a listed port stays governed there too (as with
 # "accept"), so 127.0.0.2 is no admin.
