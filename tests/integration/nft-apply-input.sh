@@ -169,6 +169,26 @@ ok "the handshake is recent" test "$(nsx "$G" wg show "$WG" latest-handshakes | 
 probe tcp 10.72.9.2 10.72.9.1 8080 connected
 probe tcp 10.72.0.2 10.72.0.1 8080 timeout # the same peer over the underlay: the internet
 
+# IPv6 wg_sources: P moves its endpoint to G's IPv6 underlay address. Allowed: the tunnel
+# carries; another IPv6 source or an IPv4-only list: wg_drop counts and the tunnel is cut.
+ip -n "$G" addr add fd72::1/64 dev "g$WP" nodad
+ip -n "$P" addr add fd72::2/64 dev "v$WP" nodad
+nsx "$P" wg set "$WP" peer "${T_PUB[s]}" endpoint "[fd72::1]:51820"
+wgsrc() {
+	jq --argjson s "$1" '.wg_sources = $s' "$D/drop.json" >"$D/wg6.json"
+	nsx "$G" "$APPLY" "$D/wg6.json"
+}
+wgdrop() { nsx "$G" nft -j list counter inet warren wg_drop | jq '.nftables[1].counter.packets'; }
+json_eq "wg_sources with an IPv6 address" "$(wgsrc '["10.72.0.9", "fd72::2"]')" '[.changed,.rules]' '[true,39]'
+ok "P's tunnel runs over IPv6 from an allowed source" t_wait 10 nsx "$P" ping -c 1 -W 1 -q 10.72.9.1
+eq "G sees P's endpoint on IPv6" "[fd72::2]" 	"$(nsx "$G" wg show "$WG" endpoints | awk '{print $2}' | sed 's/:[0-9]*$//')"
+json_eq "another IPv6 source only" "$(wgsrc '["fd72::3"]')" '.changed' 'true'
+w0=$(wgdrop)
+fails "the tunnel is cut for P's IPv6 source" nsx "$P" ping -c 2 -W 1 -q 10.72.9.1
+ok "wg_drop counted it ($w0 -> $(wgdrop))" test "$(wgdrop)" -gt "$w0"
+json_eq "IPv4 sources only" "$(wgsrc '["10.72.0.2"]')" '[.changed,.rules]' '[true,38]'
+fails "closes the port to IPv6" nsx "$P" ping -c 2 -W 1 -q 10.72.9.1
+
 out=$(nsx "$G" "$APPLY" "$D/accept.json")
 json_eq "accept replaces the table" "$out" '[.changed,.replaced,.rules]' '[true,true,25]'
 J=$(nsx "$G" nft -j list table inet warren)
