@@ -7,7 +7,8 @@
 # G listens on tcp 22, 443 and 8080 and echoes udp 5353, both families. From I: 443 connects,
 # 22 only from the admin, 8080 and udp 5353 get nothing, ping and neighbour discovery work; G's
 # own connections out keep working; the WireGuard port and the peer's traffic pass; in_drop's
-# counter rises. Then "accept" brings back the old behaviour. nft -j list is the witness.
+# counter rises; IPv6 wg_sources let P's tunnel in over IPv6 or cut it. Then "accept" brings
+# back the old behaviour. nft -j list is the witness.
 source "$(dirname "$0")/../lib.sh"
 
 G=ig$T_ID I=ii$T_ID P=ip$T_ID
