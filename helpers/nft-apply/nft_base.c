@@ -11,7 +11,9 @@
  *          icmp type 3 accept; icmp type 11-12 accept            (unreachable/frag-needed, ...)
  *          icmp type 8 limit rate 10/second burst 20 accept     (echo-request)
  *          icmpv6 type 1-4 accept     (unreachable, packet-too-big, time-exceeded, param-problem)
- *          icmpv6 type 133-136 accept (router solicitation/advertisement, neighbour discovery)
+ *          icmpv6 type 130-136 accept (MLD query/report/done, router solicitation/advertisement,
+ *                                      neighbour solicitation/advertisement: not redirect, 137)
+ *          icmpv6 type 143 accept     (MLDv2 report)
  *          icmpv6 type 128 limit rate 10/second burst 20 accept (echo-request)
  *          udp dport PORT accept                                 (without wg_sources)
  *          iifname IF accept             (peers that reached here: those without an access list)
@@ -34,7 +36,8 @@ static const struct {
 } icmp_ok[] = {
     {IPPROTO_ICMP, 3, 3, false},       {IPPROTO_ICMP, 11, 12, false},
     {IPPROTO_ICMP, 8, 8, true},	       {IPPROTO_ICMPV6, 1, 4, false},
-    {IPPROTO_ICMPV6, 133, 136, false}, {IPPROTO_ICMPV6, 128, 128, true},
+    {IPPROTO_ICMPV6, 130, 136, false}, {IPPROTO_ICMPV6, 143, 143, false},
+    {IPPROTO_ICMPV6, 128, 128, true},
 };
 
 static int simple(struct nft_desired *d, int verdict, uint32_t ct_mask)

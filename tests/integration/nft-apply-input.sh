@@ -70,11 +70,11 @@ except ConnectionRefusedError:
 except (socket.timeout, TimeoutError):
     print("timeout")
 PY
-nsx "$G" python3 "$D/listen.py" "$D/ready" &
+ip netns exec "$G" python3 "$D/listen.py" "$D/ready" &
 t_cleanup "kill $!"
 t_wait 5 test -e "$D/ready" || t_fail "G's listeners did not start"
 mkdir "$D/www" && echo "hello from the internet" >"$D/www/index.html"
-nsx "$I" python3 -m http.server -b 198.51.100.2 -d "$D/www" 8000 >/dev/null 2>&1 &
+ip netns exec "$I" python3 -m http.server -b 198.51.100.2 -d "$D/www" 8000 >/dev/null 2>&1 &
 t_cleanup "kill $!"
 ok "I's HTTP server is up" t_wait 5 nsx "$I" curl -sf -o /dev/null http://198.51.100.2:8000/
 
@@ -107,7 +107,7 @@ probe tcp 198.51.100.2 198.51.100.1 8080 connected
 probe udp 2001:db8:100::2 2001:db8:100::1 5353 reply
 
 out=$(nsx "$G" "$APPLY" "$D/drop.json")
-json_eq "the drop policy applies" "$out" '[.changed,.replaced,.rules,.set_elements]' '[true,true,37,6]'
+json_eq "the drop policy applies" "$out" '[.changed,.replaced,.rules,.set_elements]' '[true,true,38,6]'
 J=$(nsx "$G" nft -j list table inet warren)
 json_eq "nft: input has policy drop" "$J" \
 	'.nftables[] | select(.chain.name == "input") | .chain.policy' '"drop"'
@@ -180,14 +180,14 @@ wgsrc() {
 	nsx "$G" "$APPLY" "$D/wg6.json"
 }
 wgdrop() { nsx "$G" nft -j list counter inet warren wg_drop | jq '.nftables[1].counter.packets'; }
-json_eq "wg_sources with an IPv6 address" "$(wgsrc '["10.72.0.9", "fd72::2"]')" '[.changed,.rules]' '[true,39]'
+json_eq "wg_sources with an IPv6 address" "$(wgsrc '["10.72.0.9", "fd72::2"]')" '[.changed,.rules]' '[true,40]'
 ok "P's tunnel runs over IPv6 from an allowed source" t_wait 10 nsx "$P" ping -c 1 -W 1 -q 10.72.9.1
 eq "G sees P's endpoint on IPv6" "[fd72::2]" 	"$(nsx "$G" wg show "$WG" endpoints | awk '{print $2}' | sed 's/:[0-9]*$//')"
 json_eq "another IPv6 source only" "$(wgsrc '["fd72::3"]')" '.changed' 'true'
 w0=$(wgdrop)
 fails "the tunnel is cut for P's IPv6 source" nsx "$P" ping -c 2 -W 1 -q 10.72.9.1
 ok "wg_drop counted it ($w0 -> $(wgdrop))" test "$(wgdrop)" -gt "$w0"
-json_eq "IPv4 sources only" "$(wgsrc '["10.72.0.2"]')" '[.changed,.rules]' '[true,38]'
+json_eq "IPv4 sources only" "$(wgsrc '["10.72.0.2"]')" '[.changed,.rules]' '[true,39]'
 fails "closes the port to IPv6" nsx "$P" ping -c 2 -W 1 -q 10.72.9.1
 
 out=$(nsx "$G" "$APPLY" "$D/accept.json")

@@ -311,9 +311,9 @@ static void test_input6(void)
 	      pol.inputs[0].sources[0].hi == UINT32_MAX && pol.inputs[0].nsources6 == 1);
 	CHECK(pol.inputs[1].nsources == 1 && pol.inputs[1].nsources6 == 1);
 	CHECK(nft_build(&a, &pol) == 0);
-	/* input: head 2, deny and peer rules 6, wg 3, services 3, tail 1 + 6 ICMP + 2 = 23 (no
+	/* input: head 1, deny and peer rules 6, wg 3, services 3, tail 2 + 7 ICMP + 2 = 24 (no
 	 * WireGuard port rule: wg_sources decides); forward 10, three drop chains of 2 */
-	CHECK(a.model.nrules == 39 && a.nsets == 11);
+	CHECK(a.model.nrules == 40 && a.nsets == 11);
 	CHECK(set(&a, "in_allow6")->nelems == 2 && set(&a, "in_allow6")->key_len == 24);
 	/* wg_src6: one range, a start and an end element (one past 2001:db8:2:ffff:...) */
 	CHECK(set(&a, "wg_src6")->nelems == 2 && set(&a, "wg_src6")->elems[1].key[5] == 3);
