@@ -23,7 +23,7 @@ description:
   - With C(--diff), shows the table (C(nft-apply show)) before and after.
 options:
   policy:
-    description: The nft-apply policy (table, interface, listen_port, vpn_subnet, peers...).
+    description: The nft-apply policy (table, interface, listen_port, vpn_subnet, input_policy, input, peers...).
     type: dict
   table:
     description: Table to delete with O(state=absent); default the policy's table or C(warren).

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* Small value parsers for the nft policy: IPv4 CIDRs, ports, protocol names, range merging. */
+/* Small value parsers for the nft policy: IPv4 and IPv6 CIDRs, ports, protocol names, range
+ * merging. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -33,6 +34,35 @@ bool nft_parse_cidr(struct nft_range *r, const char *s, struct err *err)
 		return err_set(err, "\"%s\" has host bits set beyond /%u", s, len);
 	r->lo = addr;
 	r->hi = addr | ~mask;
+	return true;
+}
+
+bool nft_parse_cidr6(struct nft_range6 *r, const char *s, struct err *err)
+{
+	char buf[INET6_ADDRSTRLEN + 8], *slash;
+	unsigned int len = 128, i;
+	uint8_t a[16], mask;
+
+	if (strlen(s) >= sizeof(buf))
+		return err_set(err, "\"%.50s\" is not an IPv6 address or CIDR", s);
+	strcpy(buf, s);
+	slash = strchr(buf, '/');
+	if (slash) {
+		*slash++ = '\0';
+		if (!addr_prefix_parse(&len, slash, 128))
+			return err_set(err, "\"%s\" has an invalid prefix length", s);
+	}
+	if (inet_pton(AF_INET6, buf, a) != 1)
+		return err_set(err, "\"%s\" is not an IPv6 address or CIDR", s);
+	for (i = 0; i < 16; i++) {
+		mask = len >= 8 * (i + 1) ? 0xff
+		       : len <= 8 * i	  ? 0
+					  : (uint8_t)(0xff << (8 * (i + 1) - len));
+		if (a[i] & (uint8_t)~mask)
+			return err_set(err, "\"%s\" has host bits set beyond /%u", s, len);
+		r->lo[i] = a[i];
+		r->hi[i] = a[i] | (uint8_t)~mask;
+	}
 	return true;
 }
 
@@ -116,6 +146,44 @@ size_t nft_ranges_merge(struct nft_range *r, size_t n)
 		if (r[out].hi == UINT32_MAX || r[i].lo <= r[out].hi + 1) {
 			if (r[i].hi > r[out].hi)
 				r[out].hi = r[i].hi;
+			continue;
+		}
+		r[++out] = r[i];
+	}
+	return out + 1;
+}
+
+bool nft_addr6_next(uint8_t out[static 16], const uint8_t a[static 16])
+{
+	int i;
+
+	memcpy(out, a, 16);
+	for (i = 15; i >= 0; i--)
+		if (++out[i])
+			return true;
+	return false;
+}
+
+static int range6_cmp(const void *a, const void *b)
+{
+	const struct nft_range6 *x = a, *y = b;
+	int c = memcmp(x->lo, y->lo, 16);
+
+	return c ? c : memcmp(x->hi, y->hi, 16);
+}
+
+size_t nft_ranges6_merge(struct nft_range6 *r, size_t n)
+{
+	uint8_t next[16];
+	size_t i, out = 0;
+
+	if (!n)
+		return 0;
+	qsort(r, n, sizeof(*r), range6_cmp);
+	for (i = 1; i < n; i++) {
+		if (!nft_addr6_next(next, r[out].hi) || memcmp(r[i].lo, next, 16) <= 0) {
+			if (memcmp(r[i].hi, r[out].hi, 16) > 0)
+				memcpy(r[out].hi, r[i].hi, 16);
 			continue;
 		}
 		r[++out] = r[i];

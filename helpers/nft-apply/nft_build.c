@@ -67,6 +67,13 @@ static const struct setdef {
     {"peer_svc", IC, CAT(CAT(CAT(T_IPV4, T_IPV4), T_PROTO), T_SERVICE), 4, {4, 4, 1, 2}},
 };
 
+/* With IPv6 input sources: ip6 saddr . meta l4proto . th dport. */
+static const struct setdef allow6def = {
+    "in_allow6", IC, CAT(CAT(T_IPV6, T_PROTO), T_SERVICE), 3, {16, 1, 2}};
+
+/* With IPv6 wg_sources. */
+static const struct setdef wg6def = {"wg_src6", NFT_SET_INTERVAL, T_IPV6, 1, {16}};
+
 /* Ban sets: timeouts, elements added by fail2ban and never compared or flushed by nft-apply. */
 static const struct setdef bandefs[] = {
     {"ban4", NFT_SET_TIMEOUT, T_IPV4, 1, {4}},
@@ -99,7 +106,7 @@ static int add_set(struct nft_desired *d, const struct setdef *def)
 }
 
 static int add_chain(struct nft_desired *d, const char *name, const char *type, uint32_t hook,
-		     int32_t prio)
+		     int32_t prio, uint32_t policy)
 {
 	struct nftnl_chain *c = nftnl_chain_alloc();
 
@@ -113,7 +120,7 @@ static int add_chain(struct nft_desired *d, const char *name, const char *type, 
 		nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, type);
 		nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, hook);
 		nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, prio);
-		nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY, NF_ACCEPT);
+		nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY, policy);
 	}
 	return nft_model_chain(&d->model, c);
 }
@@ -132,7 +139,7 @@ static int add_counter(struct nft_desired *d, const char *name)
 	return nft_model_obj(&d->model, o);
 }
 
-static int rule_begin(struct nft_desired *d, struct nft_rb *b, const char *chain)
+int nft_rule_begin(struct nft_desired *d, struct nft_rb *b, const char *chain)
 {
 	b->oom = false;
 	b->r = nftnl_rule_alloc();
@@ -146,7 +153,7 @@ static int rule_begin(struct nft_desired *d, struct nft_rb *b, const char *chain
 }
 
 /* The rule goes into the model as built; registers and defaults are those the kernel reports. */
-static int rule_end(struct nft_desired *d, struct nft_rb *b)
+int nft_rule_end(struct nft_desired *d, struct nft_rb *b)
 {
 	if (b->oom)
 		return -ENOMEM;
@@ -160,22 +167,22 @@ static int drop_chain(struct nft_desired *d, const struct nft_policy *pol, size_
 	struct nft_rb b;
 	int ret;
 
-	if ((ret = add_chain(d, drops[i], NULL, 0, 0)) || (ret = add_counter(d, drops[i])))
+	if ((ret = add_chain(d, drops[i], NULL, 0, 0, 0)) || (ret = add_counter(d, drops[i])))
 		return ret;
 	if (pol->flags & NFT_POLICY_LOG) {
 		snprintf(prefix, sizeof(prefix), "%s %s drop: ", pol->log_prefix, what[i]);
-		if ((ret = rule_begin(d, &b, drops[i])))
+		if ((ret = nft_rule_begin(d, &b, drops[i])))
 			return ret;
 		nft_x_limit(&b, pol->log_rate, pol->log_unit, pol->log_burst);
 		nft_x_log(&b, prefix);
-		if ((ret = rule_end(d, &b)))
+		if ((ret = nft_rule_end(d, &b)))
 			return ret;
 	}
-	if ((ret = rule_begin(d, &b, drops[i])))
+	if ((ret = nft_rule_begin(d, &b, drops[i])))
 		return ret;
 	nft_x_counter_ref(&b, drops[i]);
 	nft_x_verdict(&b, NF_DROP, NULL);
-	return rule_end(d, &b);
+	return nft_rule_end(d, &b);
 }
 
 /*
@@ -189,7 +196,7 @@ static int vpn_rule(struct nft_desired *d, const struct nft_policy *pol, const c
 	struct nft_rb b;
 	int ret;
 
-	if ((ret = rule_begin(d, &b, chain)))
+	if ((ret = nft_rule_begin(d, &b, chain)))
 		return ret;
 	nft_m_iifname(&b, pol->iface);
 	if (set) {
@@ -209,27 +216,24 @@ static int vpn_rule(struct nft_desired *d, const struct nft_policy *pol, const c
 		nft_x_lookup(&b, R0, set);
 	}
 	nft_x_verdict(&b, verdict, target);
-	return rule_end(d, &b);
+	return nft_rule_end(d, &b);
 }
 
 /* iifname IF ct state established,related ct direction reply accept */
 static int reply_rule(struct nft_desired *d, const struct nft_policy *pol, const char *chain)
 {
-	uint32_t mask = 6 /* established | related */, zero = 0;
 	uint8_t reply = 1; /* IP_CT_DIR_REPLY */
 	struct nft_rb b;
 	int ret;
 
-	if ((ret = rule_begin(d, &b, chain)))
+	if ((ret = nft_rule_begin(d, &b, chain)))
 		return ret;
 	nft_m_iifname(&b, pol->iface);
-	nft_x_ct(&b, NFT_CT_STATE, R0);
-	nft_x_bitwise(&b, R0, 4, &mask, &zero);
-	nft_x_cmp(&b, R0, NFT_CMP_NEQ, &zero, 4);
+	nft_m_ct_state(&b, 6 /* established | related */);
 	nft_x_ct(&b, NFT_CT_DIRECTION, R0);
 	nft_x_cmp(&b, R0, NFT_CMP_EQ, &reply, 1);
 	nft_x_verdict(&b, NF_ACCEPT, NULL);
-	return rule_end(d, &b);
+	return nft_rule_end(d, &b);
 }
 
 /*
@@ -260,7 +264,7 @@ static int ban_rules(struct nft_desired *d, const struct nft_policy *pol, const 
 	if (!(pol->flags & NFT_POLICY_BANS))
 		return 0;
 	for (i = 0; i < 2; i++) {
-		if ((ret = rule_begin(d, &b, chain)))
+		if ((ret = nft_rule_begin(d, &b, chain)))
 			return ret;
 		nft_x_meta(&b, NFT_META_NFPROTO, R0);
 		nft_x_cmp(&b, R0, NFT_CMP_EQ, &fam[i], 1);
@@ -270,10 +274,70 @@ static int ban_rules(struct nft_desired *d, const struct nft_policy *pol, const 
 			nft_x_payload(&b, NFT_PAYLOAD_NETWORK_HEADER, 8, 16, R0);
 		nft_x_lookup(&b, R0, bandefs[i].name);
 		nft_x_verdict(&b, NF_DROP, NULL);
-		if ((ret = rule_end(d, &b)))
+		if ((ret = nft_rule_end(d, &b)))
 			return ret;
 	}
 	return 0;
+}
+
+/*
+ * ip saddr . meta l4proto . th dport @in_allow accept; the same for ip6 saddr and @in_allow6
+ * (four registers for the address: the kernel reports the fifth 32-bit one as NFT_REG_2); then
+ * meta l4proto . th dport @in_svc goto in_drop.
+ */
+static int service_rules(struct nft_desired *d, const struct nft_policy *pol)
+{
+	struct nft_rb b;
+	int ret;
+
+	if ((ret = nft_rule_begin(d, &b, "input")))
+		return ret;
+	nft_m_ipv4(&b);
+	nft_l_saddr(&b, R0);
+	nft_l_l4proto(&b, NFT_REG32_01);
+	nft_l_dport(&b, NFT_REG32_02);
+	nft_x_lookup(&b, R0, "in_allow");
+	nft_x_verdict(&b, NF_ACCEPT, NULL);
+	if ((ret = nft_rule_end(d, &b)))
+		return ret;
+	if (pol->flags & NFT_POLICY_HAS_INPUT6) {
+		if ((ret = nft_rule_begin(d, &b, "input")))
+			return ret;
+		nft_m_ipv6(&b);
+		nft_l_saddr6(&b, R0);
+		nft_l_l4proto(&b, NFT_REG_2);
+		nft_l_dport(&b, NFT_REG32_05);
+		nft_x_lookup(&b, R0, "in_allow6");
+		nft_x_verdict(&b, NF_ACCEPT, NULL);
+		if ((ret = nft_rule_end(d, &b)))
+			return ret;
+	}
+	if ((ret = nft_rule_begin(d, &b, "input")))
+		return ret;
+	nft_l_l4proto(&b, R0);
+	nft_l_dport(&b, NFT_REG32_01);
+	nft_x_lookup(&b, R0, "in_svc");
+	nft_x_verdict(&b, NFT_GOTO, "in_drop");
+	return nft_rule_end(d, &b);
+}
+
+/* udp dport PORT ip6 saddr @wg_src6 accept (with IPv6 wg_sources) */
+static int wg6_rule(struct nft_desired *d, const struct nft_policy *pol)
+{
+	struct nft_rb b;
+	int ret;
+
+	if (!(pol->flags & NFT_POLICY_HAS_WG6))
+		return 0;
+	if ((ret = nft_rule_begin(d, &b, "input")))
+		return ret;
+	nft_m_l4proto(&b, IPPROTO_UDP);
+	nft_m_dport(&b, pol->listen_port);
+	nft_m_ipv6(&b);
+	nft_l_saddr6(&b, R0);
+	nft_x_lookup(&b, R0, "wg_src6");
+	nft_x_verdict(&b, NF_ACCEPT, NULL);
+	return nft_rule_end(d, &b);
 }
 
 static int input_rules(struct nft_desired *d, const struct nft_policy *pol)
@@ -282,12 +346,12 @@ static int input_rules(struct nft_desired *d, const struct nft_policy *pol)
 	int ret;
 
 	/* Peers reach the gateway itself only as they reach anything: never the DMZ side. */
-	if ((ret = ban_rules(d, pol, "input")) ||
+	if ((ret = ban_rules(d, pol, "input")) || (ret = nft_input_head(d, pol)) ||
 	    (ret = vpn_rule(d, pol, "input", "deny_nets", "d", NFT_GOTO, "in_drop")) ||
 	    (ret = peer_rules(d, pol, "input", "in_drop")))
 		return ret;
 	if (pol->flags & NFT_POLICY_HAS_WG_SOURCES) {
-		if ((ret = rule_begin(d, &b, "input")))
+		if ((ret = nft_rule_begin(d, &b, "input")))
 			return ret;
 		nft_m_l4proto(&b, IPPROTO_UDP);
 		nft_m_dport(&b, pol->listen_port);
@@ -295,31 +359,18 @@ static int input_rules(struct nft_desired *d, const struct nft_policy *pol)
 		nft_l_saddr(&b, R0);
 		nft_x_lookup(&b, R0, "wg_src");
 		nft_x_verdict(&b, NF_ACCEPT, NULL);
-		if ((ret = rule_end(d, &b)) || (ret = rule_begin(d, &b, "input")))
+		if ((ret = nft_rule_end(d, &b)) || (ret = wg6_rule(d, pol)) ||
+		    (ret = nft_rule_begin(d, &b, "input")))
 			return ret;
 		nft_m_l4proto(&b, IPPROTO_UDP);
 		nft_m_dport(&b, pol->listen_port);
 		nft_x_verdict(&b, NFT_GOTO, "wg_drop");
-		if ((ret = rule_end(d, &b)))
+		if ((ret = nft_rule_end(d, &b)))
 			return ret;
 	}
-	if (!pol->ninputs)
-		return 0;
-	if ((ret = rule_begin(d, &b, "input")))
+	if (pol->ninputs && (ret = service_rules(d, pol)))
 		return ret;
-	nft_m_ipv4(&b);
-	nft_l_saddr(&b, R0);
-	nft_l_l4proto(&b, NFT_REG32_01);
-	nft_l_dport(&b, NFT_REG32_02);
-	nft_x_lookup(&b, R0, "in_allow");
-	nft_x_verdict(&b, NF_ACCEPT, NULL);
-	if ((ret = rule_end(d, &b)) || (ret = rule_begin(d, &b, "input")))
-		return ret;
-	nft_l_l4proto(&b, R0);
-	nft_l_dport(&b, NFT_REG32_01);
-	nft_x_lookup(&b, R0, "in_svc");
-	nft_x_verdict(&b, NFT_GOTO, "in_drop");
-	return rule_end(d, &b);
+	return nft_input_tail(d, pol);
 }
 
 static int forward_rules(struct nft_desired *d, const struct nft_policy *pol)
@@ -330,23 +381,23 @@ static int forward_rules(struct nft_desired *d, const struct nft_policy *pol)
 	if ((ret = ban_rules(d, pol, "forward")))
 		return ret;
 	if (pol->flags & NFT_POLICY_MSS_CLAMP) {
-		if ((ret = rule_begin(d, &b, "forward")))
+		if ((ret = nft_rule_begin(d, &b, "forward")))
 			return ret;
 		nft_m_tcp_syn(&b);
 		nft_x_clamp_mss(&b);
-		if ((ret = rule_end(d, &b)))
+		if ((ret = nft_rule_end(d, &b)))
 			return ret;
 	}
 	if ((ret = vpn_rule(d, pol, "forward", "deny_nets", "d", NFT_GOTO, "fwd_drop")) ||
 	    (ret = peer_rules(d, pol, "forward", "fwd_drop")))
 		return ret;
 	if (!(pol->flags & NFT_POLICY_PEER_TO_PEER)) {
-		if ((ret = rule_begin(d, &b, "forward")))
+		if ((ret = nft_rule_begin(d, &b, "forward")))
 			return ret;
 		nft_m_iifname(&b, pol->iface);
 		nft_m_oifname(&b, pol->iface);
 		nft_x_verdict(&b, NFT_GOTO, "fwd_drop");
-		if ((ret = rule_end(d, &b)))
+		if ((ret = nft_rule_end(d, &b)))
 			return ret;
 	}
 	if ((ret = vpn_rule(d, pol, "forward", "allow_nets", "d", NF_ACCEPT, NULL)))
@@ -362,8 +413,9 @@ static int nat_rules(struct nft_desired *d, const struct nft_policy *pol)
 
 	if (!(pol->flags & NFT_POLICY_MASQUERADE))
 		return 0;
-	if ((ret = add_chain(d, "postrouting", "nat", NF_INET_POST_ROUTING, pol->prio_nat)) ||
-	    (ret = rule_begin(d, &b, "postrouting")))
+	if ((ret = add_chain(d, "postrouting", "nat", NF_INET_POST_ROUTING, pol->prio_nat,
+			     NF_ACCEPT)) ||
+	    (ret = nft_rule_begin(d, &b, "postrouting")))
 		return ret;
 	nft_m_ipv4(&b);
 	nft_l_saddr(&b, R0);
@@ -371,7 +423,7 @@ static int nat_rules(struct nft_desired *d, const struct nft_policy *pol)
 	nft_x_cmp(&b, R0, NFT_CMP_EQ, &net, 4);
 	nft_m_oifname_not(&b, pol->iface);
 	nft_x_masq(&b);
-	return rule_end(d, &b);
+	return nft_rule_end(d, &b);
 }
 
 int nft_build(struct nft_desired *d, const struct nft_policy *pol)
@@ -396,8 +448,13 @@ int nft_build(struct nft_desired *d, const struct nft_policy *pol)
 	for (i = 0; (pol->flags & NFT_POLICY_BANS) && i < 2; i++)
 		if ((ret = add_set(d, &bandefs[i])))
 			return ret;
-	if ((ret = add_chain(d, "input", "filter", NF_INET_LOCAL_IN, pol->prio_filter)) ||
-	    (ret = add_chain(d, "forward", "filter", NF_INET_FORWARD, pol->prio_filter)))
+	if ((pol->flags & NFT_POLICY_HAS_INPUT6) && (ret = add_set(d, &allow6def)))
+		return ret;
+	if ((pol->flags & NFT_POLICY_HAS_WG6) && (ret = add_set(d, &wg6def)))
+		return ret;
+	if ((ret = add_chain(d, "input", "filter", NF_INET_LOCAL_IN, pol->prio_filter,
+			     pol->flags & NFT_POLICY_INPUT_DROP ? NF_DROP : NF_ACCEPT)) ||
+	    (ret = add_chain(d, "forward", "filter", NF_INET_FORWARD, pol->prio_filter, NF_ACCEPT)))
 		return ret;
 	for (i = 0; i < sizeof(drops) / sizeof(drops[0]); i++)
 		if ((ret = drop_chain(d, pol, i)))

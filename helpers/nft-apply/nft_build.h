@@ -25,12 +25,25 @@ struct nft_desired {
 	struct nftnl_chain *chains[NFT_BUILD_MAX];
 	struct nftnl_set *sets[NFT_BUILD_MAX];
 	struct nftnl_obj *objs[NFT_BUILD_MAX];
-	struct nftnl_rule *rules[2 * NFT_BUILD_MAX];
+	struct nftnl_rule *rules[4 * NFT_BUILD_MAX];
 	size_t nchains, nsets, nobjs, nrules;
 };
+
+struct nft_rb;
 
 /* Returns 0 or -ENOMEM. */
 int nft_build(struct nft_desired *d, const struct nft_policy *pol);
 void nft_desired_free(struct nft_desired *d);
+
+/* A new rule in @chain of @d, then its end: the rule goes into the model. 0 or -ENOMEM. */
+int nft_rule_begin(struct nft_desired *d, struct nft_rb *b, const char *chain);
+int nft_rule_end(struct nft_desired *d, struct nft_rb *b);
+/*
+ * input_policy "drop" (nft_base.c): the head goes first (invalid dropped), the tail last
+ * (loopback, established, ICMP essentials, the WireGuard port, the VPN interface, then goto
+ * in_drop). Both add nothing with input_policy "accept". 0 or -ENOMEM.
+ */
+int nft_input_head(struct nft_desired *d, const struct nft_policy *pol);
+int nft_input_tail(struct nft_desired *d, const struct nft_policy *pol);
 
 #endif

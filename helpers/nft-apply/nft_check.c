@@ -6,12 +6,27 @@
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "nft_check.h"
 
 static bool meets(const struct nft_range *a, const struct nft_range *b)
 {
 	return a->lo <= b->hi && b->lo <= a->hi;
+}
+
+static bool meets6(const struct nft_range6 *a, const struct nft_range6 *b)
+{
+	return memcmp(a->lo, b->hi, 16) <= 0 && memcmp(b->lo, a->hi, 16) <= 0;
+}
+
+static bool sources6_self_overlap(const struct nft_range6 *r, size_t n, size_t *x, size_t *y)
+{
+	for (*x = 0; *x < n; (*x)++)
+		for (*y = *x + 1; *y < n; (*y)++)
+			if (meets6(&r[*x], &r[*y]))
+				return true;
+	return false;
 }
 
 static const struct nft_range any_port = {0, 65535};
@@ -127,6 +142,10 @@ static bool input_overlap(const struct nft_input *a, const struct nft_input *b)
 		for (j = 0; j < b->nsources; j++)
 			if (meets(&a->sources[i], &b->sources[j]))
 				return true;
+	for (i = 0; i < a->nsources6; i++)
+		for (j = 0; j < b->nsources6; j++)
+			if (meets6(&a->sources6[i], &b->sources6[j]))
+				return true;
 	return false;
 }
 
@@ -140,10 +159,15 @@ static bool check_inputs(const struct nft_policy *pol, struct err *err)
 		if (ports_self_overlap(in->ports, in->nports, &x, &y))
 			return err_set(err, "field \"input[%zu].ports[%zu]\": overlaps ports[%zu]",
 				       i, y, x);
+		/* Indexes are per family: the JSON list's own only when it holds one family. */
 		if (ports_self_overlap(in->sources, in->nsources, &x, &y))
-			return err_set(err,
-				       "field \"input[%zu].sources[%zu]\": overlaps sources[%zu]",
-				       i, y, x);
+			return err_set(
+			    err, "field \"input[%zu].sources\": IPv4 entries %zu and %zu overlap",
+			    i, x, y);
+		if (sources6_self_overlap(in->sources6, in->nsources6, &x, &y))
+			return err_set(
+			    err, "field \"input[%zu].sources\": IPv6 entries %zu and %zu overlap",
+			    i, x, y);
 		for (j = 0; j < i; j++)
 			if (input_overlap(in, &pol->inputs[j]))
 				return err_set(
@@ -158,6 +182,7 @@ static bool check_inputs(const struct nft_policy *pol, struct err *err)
 bool nft_policy_check(struct nft_policy *pol, struct err *err)
 {
 	pol->nwg_sources = nft_ranges_merge(pol->wg_sources, pol->nwg_sources);
+	pol->nwg_sources6 = nft_ranges6_merge(pol->wg_sources6, pol->nwg_sources6);
 	pol->nallow = nft_ranges_merge(pol->allow, pol->nallow);
 	pol->ndeny = nft_ranges_merge(pol->deny, pol->ndeny);
 	return check_peers(pol, err) && check_inputs(pol, err);

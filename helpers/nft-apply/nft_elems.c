@@ -27,6 +27,13 @@ static void put_addr(struct key *k, uint32_t lo, uint32_t hi)
 	k->off += 4;
 }
 
+static void put_addr6(struct key *k, const struct nft_range6 *r)
+{
+	memcpy(k->lo + k->off, r->lo, 16);
+	memcpy(k->hi + k->off, r->hi, 16);
+	k->off += 16;
+}
+
 static void put_proto(struct key *k, uint8_t p)
 {
 	k->lo[k->off] = k->hi[k->off] = p;
@@ -68,6 +75,27 @@ static int add_ranges(struct nft_mset *s, const struct nft_range *r, size_t n)
 			continue;
 		v = htonl(r[i].hi + 1);
 		memcpy(e.key, &v, 4);
+		e.flags = NFT_SET_ELEM_INTERVAL_END;
+		if (nft_mset_add(s, &e))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* The IPv6 counterpart of add_ranges: a start element and an end one past the range. */
+static int add_ranges6(struct nft_mset *s, const struct nft_range6 *r, size_t n)
+{
+	struct nft_elem e;
+	size_t i;
+
+	for (i = 0; s && i < n; i++) {
+		memset(&e, 0, sizeof(e));
+		memcpy(e.key, r[i].lo, 16);
+		if (nft_mset_add(s, &e))
+			return -ENOMEM;
+		memset(&e, 0, sizeof(e));
+		if (!nft_addr6_next(e.key, r[i].hi))
+			continue;
 		e.flags = NFT_SET_ELEM_INTERVAL_END;
 		if (nft_mset_add(s, &e))
 			return -ENOMEM;
@@ -146,6 +174,7 @@ static int input_services(struct nft_mset *set, const struct nft_policy *pol)
 static int input_elems(struct nft_model *m, const struct nft_policy *pol)
 {
 	struct nft_mset *allow = nft_model_find_set(m, "in_allow");
+	struct nft_mset *allow6 = nft_model_find_set(m, "in_allow6"); /* only with IPv6 sources */
 	const struct nft_input *in;
 	size_t i, s, p;
 	struct key k;
@@ -161,6 +190,15 @@ static int input_elems(struct nft_model *m, const struct nft_policy *pol)
 				if (add_concat(allow, &k))
 					return -ENOMEM;
 			}
+		for (s = 0; allow6 && s < in->nsources6; s++)
+			for (p = 0; p < in->nports; p++) {
+				memset(&k, 0, sizeof(k));
+				put_addr6(&k, &in->sources6[s]);
+				put_proto(&k, in->proto);
+				put_port(&k, in->ports[p].lo, in->ports[p].hi);
+				if (add_concat(allow6, &k))
+					return -ENOMEM;
+			}
 	}
 	return input_services(nft_model_find_set(m, "in_svc"), pol);
 }
@@ -172,6 +210,8 @@ int nft_elems_fill(struct nft_model *m, const struct nft_policy *pol)
 
 	if ((ret =
 		 add_ranges(nft_model_find_set(m, "wg_src"), pol->wg_sources, pol->nwg_sources)) ||
+	    (ret = add_ranges6(nft_model_find_set(m, "wg_src6"), pol->wg_sources6,
+			       pol->nwg_sources6)) ||
 	    (ret = add_ranges(nft_model_find_set(m, "deny_nets"), pol->deny, pol->ndeny)) ||
 	    (ret = add_ranges(nft_model_find_set(m, "allow_nets"), pol->allow, pol->nallow)) ||
 	    (ret = input_elems(m, pol)))

@@ -199,6 +199,41 @@ void nft_m_ipv4(struct nft_rb *b)
 	nft_x_cmp(b, NFT_REG_1, NFT_CMP_EQ, &v, 1);
 }
 
+void nft_m_ipv6(struct nft_rb *b)
+{
+	uint8_t v = NFPROTO_IPV6;
+
+	nft_x_meta(b, NFT_META_NFPROTO, NFT_REG_1);
+	nft_x_cmp(b, NFT_REG_1, NFT_CMP_EQ, &v, 1);
+}
+
+void nft_m_iif(struct nft_rb *b, uint32_t ifindex)
+{
+	nft_x_meta(b, NFT_META_IIF, NFT_REG_1);
+	nft_x_cmp(b, NFT_REG_1, NFT_CMP_EQ, &ifindex, 4);
+}
+
+void nft_m_ct_state(struct nft_rb *b, uint32_t mask)
+{
+	uint32_t zero = 0;
+
+	nft_x_ct(b, NFT_CT_STATE, NFT_REG_1);
+	nft_x_bitwise(b, NFT_REG_1, 4, &mask, &zero);
+	nft_x_cmp(b, NFT_REG_1, NFT_CMP_NEQ, &zero, 4);
+}
+
+void nft_m_icmp_type(struct nft_rb *b, uint8_t proto, uint8_t lo, uint8_t hi)
+{
+	nft_m_l4proto(b, proto);
+	nft_x_payload(b, NFT_PAYLOAD_TRANSPORT_HEADER, 0, 1, NFT_REG_1);
+	if (lo == hi) {
+		nft_x_cmp(b, NFT_REG_1, NFT_CMP_EQ, &lo, 1);
+		return;
+	}
+	nft_x_cmp(b, NFT_REG_1, NFT_CMP_GTE, &lo, 1);
+	nft_x_cmp(b, NFT_REG_1, NFT_CMP_LTE, &hi, 1);
+}
+
 void nft_m_l4proto(struct nft_rb *b, uint8_t proto)
 {
 	nft_x_meta(b, NFT_META_L4PROTO, NFT_REG_1);
@@ -231,6 +266,11 @@ void nft_l_saddr(struct nft_rb *b, uint32_t reg)
 void nft_l_daddr(struct nft_rb *b, uint32_t reg)
 {
 	nft_x_payload(b, NFT_PAYLOAD_NETWORK_HEADER, 16, 4, reg);
+}
+
+void nft_l_saddr6(struct nft_rb *b, uint32_t reg)
+{
+	nft_x_payload(b, NFT_PAYLOAD_NETWORK_HEADER, 8, 16, reg);
 }
 
 void nft_l_l4proto(struct nft_rb *b, uint32_t reg)

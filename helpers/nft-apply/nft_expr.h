@@ -35,6 +35,13 @@ void nft_m_iifname(struct nft_rb *b, const char *ifname);
 void nft_m_oifname(struct nft_rb *b, const char *ifname);
 void nft_m_oifname_not(struct nft_rb *b, const char *ifname);
 void nft_m_ipv4(struct nft_rb *b);
+void nft_m_ipv6(struct nft_rb *b);
+/* meta iif INDEX (lo is 1 in every namespace) */
+void nft_m_iif(struct nft_rb *b, uint32_t ifindex);
+/* ct state & @mask != 0 (bits: invalid 1, established 2, related 4, new 8, untracked 64) */
+void nft_m_ct_state(struct nft_rb *b, uint32_t mask);
+/* meta l4proto @proto and the first transport byte (the ICMP type) within @lo-@hi */
+void nft_m_icmp_type(struct nft_rb *b, uint8_t proto, uint8_t lo, uint8_t hi);
 void nft_m_l4proto(struct nft_rb *b, uint8_t proto);
 void nft_m_dport(struct nft_rb *b, uint16_t port);
 /* tcp flags syn / syn,rst: a SYN or SYN-ACK, IPv4 or IPv6. */
@@ -42,6 +49,8 @@ void nft_m_tcp_syn(struct nft_rb *b);
 /* Loads ip saddr (4 bytes) into @reg. */
 void nft_l_saddr(struct nft_rb *b, uint32_t reg);
 void nft_l_daddr(struct nft_rb *b, uint32_t reg);
+/* Loads ip6 saddr (16 bytes, four 32-bit registers) into @reg. */
+void nft_l_saddr6(struct nft_rb *b, uint32_t reg);
 void nft_l_l4proto(struct nft_rb *b, uint32_t reg);
 void nft_l_dport(struct nft_rb *b, uint32_t reg);
 

@@ -18,7 +18,7 @@ struct nftnl_set;
 struct nftnl_obj;
 struct nftnl_rule;
 
-#define NFT_KEY_MAX	 16 /* four 32-bit registers: the widest key warren uses */
+#define NFT_KEY_MAX	 24 /* six 32-bit registers: ip6 saddr . l4proto . dport, the widest */
 #define NFT_OBJ_NAME_MAX 32
 
 /* Set on a live element warren cannot have made (timeouts, data, comments, odd key sizes). */

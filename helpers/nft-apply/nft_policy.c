@@ -69,26 +69,35 @@ static bool get_array(json_t *v, const char *path, const char *of, bool nonempty
 	return json_get_list(v, field(name, path, NULL), of, nonempty, err);
 }
 
+/* A list of CIDRs; with @out6, IPv6 ones (those with a colon) go there, else they are errors. */
 static bool cidr_list(json_t *v, const char *path, bool nonempty, struct nft_range **out, size_t *n,
-		      struct err *err)
+		      struct nft_range6 **out6, size_t *n6, struct err *err)
 {
 	char p[JSON_PATH_MAX];
+	const char *s;
 	json_t *e;
 	size_t i;
+	bool ok;
 
 	if (!get_array(v, path, "CIDR strings", nonempty, err))
 		return false;
 	*out = calloc(json_array_size(v) + 1, sizeof(**out));
-	if (!*out)
+	if (out6)
+		*out6 = calloc(json_array_size(v) + 1, sizeof(**out6));
+	if (!*out || (out6 && !*out6))
 		return err_set(err, "out of memory");
 	json_array_foreach (v, i, e) {
 		json_path_idx(p, path, i);
 		if (!json_is_string(e))
 			return err_set(err, "field \"%s\": must be a CIDR string", p);
-		if (!nft_parse_cidr(&(*out)[i], json_string_value(e), err))
+		s = json_string_value(e);
+		if (out6 && strchr(s, ':'))
+			ok = nft_parse_cidr6(&(*out6)[(*n6)++], s, err);
+		else
+			ok = nft_parse_cidr(&(*out)[(*n)++], s, err);
+		if (!ok)
 			return at(err, p);
 	}
-	*n = json_array_size(v);
 	return true;
 }
 
@@ -215,10 +224,18 @@ static bool parse_input(struct nft_input *in, json_t *obj, const char *path, str
 	if (!ports_field(obj, path, in->proto, &in->ports, &in->nports, err))
 		return false;
 	json_path_key(p, path, "sources");
-	if (!json_object_get(obj, "sources"))
-		return err_set(err, "field \"%s\": is required", p);
-	return cidr_list(json_object_get(obj, "sources"), p, true, &in->sources, &in->nsources,
-			 err);
+	if (json_object_get(obj, "sources"))
+		return cidr_list(json_object_get(obj, "sources"), p, true, &in->sources,
+				 &in->nsources, &in->sources6, &in->nsources6, err);
+	/* No sources: public, from anywhere, both families. */
+	in->sources = calloc(1, sizeof(*in->sources));
+	in->sources6 = calloc(1, sizeof(*in->sources6));
+	if (!in->sources || !in->sources6)
+		return err_set(err, "out of memory");
+	in->sources->hi = UINT32_MAX;
+	memset(in->sources6->hi, 0xff, sizeof(in->sources6->hi));
+	in->nsources = in->nsources6 = 1;
+	return true;
 }
 
 static bool parse_log(struct nft_policy *pol, json_t *obj, struct err *err)
@@ -289,14 +306,17 @@ static bool parse_lists(struct nft_policy *pol, json_t *doc, struct err *err)
 
 	if ((v = json_object_get(doc, "wg_sources"))) {
 		pol->flags |= NFT_POLICY_HAS_WG_SOURCES;
-		if (!cidr_list(v, "wg_sources", true, &pol->wg_sources, &pol->nwg_sources, err))
+		if (!cidr_list(v, "wg_sources", true, &pol->wg_sources, &pol->nwg_sources,
+			       &pol->wg_sources6, &pol->nwg_sources6, err))
 			return false;
+		if (pol->nwg_sources6)
+			pol->flags |= NFT_POLICY_HAS_WG6;
 	}
 	if ((v = json_object_get(doc, "allow_networks")) &&
-	    !cidr_list(v, "allow_networks", false, &pol->allow, &pol->nallow, err))
+	    !cidr_list(v, "allow_networks", false, &pol->allow, &pol->nallow, NULL, NULL, err))
 		return false;
 	if ((v = json_object_get(doc, "deny_networks")) &&
-	    !cidr_list(v, "deny_networks", false, &pol->deny, &pol->ndeny, err))
+	    !cidr_list(v, "deny_networks", false, &pol->deny, &pol->ndeny, NULL, NULL, err))
 		return false;
 	if ((v = json_object_get(doc, "input"))) {
 		if (!get_array(v, "input", NULL, false, err))
@@ -306,9 +326,11 @@ static bool parse_lists(struct nft_policy *pol, json_t *doc, struct err *err)
 			return err_set(err, "out of memory");
 		json_array_foreach (v, i, e) {
 			json_path_idx(p, "input", i);
+			pol->ninputs++; /* counted first: nft_policy_free frees what it holds */
 			if (!parse_input(&pol->inputs[i], e, p, err))
 				return false;
-			pol->ninputs++;
+			if (pol->inputs[i].nsources6)
+				pol->flags |= NFT_POLICY_HAS_INPUT6;
 		}
 	}
 	if ((v = json_object_get(doc, "peers"))) {
@@ -349,13 +371,29 @@ static bool get_flag(json_t *doc, const char *key, uint32_t flag, uint32_t *flag
 	return true;
 }
 
+/* "input_policy": "accept" (the default: only listed ports are governed) or "drop". */
+static bool input_policy(json_t *doc, uint32_t *flags, struct err *err)
+{
+	json_t *v = json_object_get(doc, "input_policy");
+
+	if (!v || (json_is_string(v) && !strcmp(json_string_value(v), "accept")))
+		return true;
+	if (json_is_string(v) && !strcmp(json_string_value(v), "drop")) {
+		*flags |= NFT_POLICY_INPUT_DROP;
+		return true;
+	}
+	return err_set(err, "field \"input_policy\": \"%.20s\" must be \"accept\" or \"drop\"",
+		       json_is_string(v) ? json_string_value(v) : "?");
+}
+
 bool nft_policy_parse(struct nft_policy *pol, json_t *doc, struct err *err)
 {
 	static const char *const keys[] = {
 	    "table",	    "interface",      "listen_port",   "wg_sources",
 	    "vpn_subnet",   "allow_networks", "deny_networks", "masquerade",
 	    "input",	    "peers",	      "log",	       "priority",
-	    "peer_to_peer", "mss_clamp",      "bans",	       NULL,
+	    "peer_to_peer", "mss_clamp",      "bans",	       "input_policy",
+	    NULL,
 	};
 	char vpn[24];
 	long long port = 0;
@@ -392,7 +430,8 @@ bool nft_policy_parse(struct nft_policy *pol, json_t *doc, struct err *err)
 	if (!get_flag(doc, "masquerade", NFT_POLICY_MASQUERADE, &pol->flags, err) ||
 	    !get_flag(doc, "peer_to_peer", NFT_POLICY_PEER_TO_PEER, &pol->flags, err) ||
 	    !get_flag(doc, "mss_clamp", NFT_POLICY_MSS_CLAMP, &pol->flags, err) ||
-	    !get_flag(doc, "bans", NFT_POLICY_BANS, &pol->flags, err))
+	    !get_flag(doc, "bans", NFT_POLICY_BANS, &pol->flags, err) ||
+	    !input_policy(doc, &pol->flags, err))
 		goto fail;
 	if (!parse_lists(pol, doc, err) ||
 	    ((v = json_object_get(doc, "log")) && !parse_log(pol, v, err)) ||
@@ -409,9 +448,10 @@ void nft_policy_free(struct nft_policy *pol)
 {
 	size_t i, j;
 
-	for (i = 0; pol->inputs && pol->inputs[i].name[0]; i++) {
+	for (i = 0; pol->inputs && i < pol->ninputs; i++) {
 		free(pol->inputs[i].ports);
 		free(pol->inputs[i].sources);
+		free(pol->inputs[i].sources6);
 	}
 	for (i = 0; pol->peers && i < pol->npeers + 1; i++) {
 		for (j = 0; pol->peers[i].access && j <= pol->peers[i].naccess; j++)
@@ -421,6 +461,7 @@ void nft_policy_free(struct nft_policy *pol)
 	free(pol->inputs);
 	free(pol->peers);
 	free(pol->wg_sources);
+	free(pol->wg_sources6);
 	free(pol->allow);
 	free(pol->deny);
 	memset(pol, 0, sizeof(*pol));

@@ -264,10 +264,88 @@ static void test_build(void)
 	nft_policy_free(&pol);
 }
 
+/* IPv6 values, input_policy, public entries and the default-drop input chain. */
+static void test_input6(void)
+{
+	static const char *const edge =
+	    "{\"interface\":\"wg0\",\"listen_port\":51820,\"vpn_subnet\":\"10.9.0.0/24\","
+	    "\"input_policy\":\"drop\",\"wg_sources\":[\"192.0.2.0/24\",\"2001:db8:1::/48\","
+	    "\"2001:db8:2::/"
+	    "48\"],\"input\":[{\"name\":\"https\",\"proto\":\"tcp\",\"ports\":[443]},"
+	    "{\"name\":\"ssh\",\"proto\":\"tcp\",\"ports\":[22],\"sources\":[\"198.51.100.7\","
+	    "\"2001:db8:100::7\"]}]}";
+	struct nft_range6 r6, v6[3];
+	struct nft_desired a, b;
+	struct nft_policy pol;
+	struct nft_plan plan;
+	struct err err = {""};
+	uint8_t next[16];
+
+	CHECK(nft_parse_cidr6(&r6, "2001:db8::/32", &err) && r6.lo[0] == 0x20 && r6.lo[4] == 0 &&
+	      r6.hi[3] == 0xb8 && r6.hi[4] == 0xff && r6.hi[15] == 0xff);
+	CHECK(nft_parse_cidr6(&r6, "::/0", &err) && r6.lo[0] == 0 && r6.hi[0] == 0xff);
+	CHECK(nft_parse_cidr6(&r6, "fd00::7", &err) && !memcmp(r6.lo, r6.hi, 16) && r6.lo[15] == 7);
+	CHECK(nft_parse_cidr6(&r6, "fc00::/7", &err) && r6.hi[0] == 0xfd && r6.hi[1] == 0xff);
+	CHECK(!nft_parse_cidr6(&r6, "fd00::1/64", &err));
+	CHECK_STR_CONTAINS(err.msg, "host bits");
+	CHECK(
+	    !nft_parse_cidr6(&r6, "fd00::/7", &err)); /* the first byte's last bit is a host bit */
+	CHECK(!nft_parse_cidr6(&r6, "fd00::/129", &err) &&
+	      !nft_parse_cidr6(&r6, "fd00::/ 8", &err));
+	CHECK(!nft_parse_cidr6(&r6, "10.0.0.1", &err) && !nft_parse_cidr6(&r6, "fd00:::1", &err));
+	CHECK(nft_addr6_next(next, r6.lo) && next[15] == 1);
+	memset(r6.hi, 0xff, 16);
+	CHECK(!nft_addr6_next(next, r6.hi));
+	/* Merging: 2001:db8:1::/48 and 2001:db8:2::/48 are adjacent, 2001:db8:1:5::/64 inside. */
+	CHECK(nft_parse_cidr6(&v6[0], "2001:db8:2::/48", &err) &&
+	      nft_parse_cidr6(&v6[1], "2001:db8:1:5::/64", &err) &&
+	      nft_parse_cidr6(&v6[2], "2001:db8:1::/48", &err));
+	CHECK(nft_ranges6_merge(v6, 3) == 1 && v6[0].lo[5] == 1 && v6[0].hi[5] == 2);
+
+	CHECK(parse(edge, &pol, &err));
+	CHECK((pol.flags & NFT_POLICY_INPUT_DROP) && (pol.flags & NFT_POLICY_HAS_INPUT6) &&
+	      (pol.flags & NFT_POLICY_HAS_WG6));
+	CHECK(pol.nwg_sources == 1 && pol.nwg_sources6 == 1); /* the two /48s merged */
+	/* No sources: from anywhere, both families. */
+	CHECK(pol.inputs[0].nsources == 1 && pol.inputs[0].sources[0].lo == 0 &&
+	      pol.inputs[0].sources[0].hi == UINT32_MAX && pol.inputs[0].nsources6 == 1);
+	CHECK(pol.inputs[1].nsources == 1 && pol.inputs[1].nsources6 == 1);
+	CHECK(nft_build(&a, &pol) == 0);
+	/* input: head 1, deny and peer rules 6, wg 3, services 3, tail 2 + 7 ICMP + 2 = 24 (no
+	 * WireGuard port rule: wg_sources decides); forward 10, three drop chains of 2 */
+	CHECK(a.model.nrules == 40 && a.nsets == 11);
+	CHECK(set(&a, "in_allow6")->nelems == 2 && set(&a, "in_allow6")->key_len == 24);
+	/* wg_src6: one range, a start and an end element (one past 2001:db8:2:ffff:...) */
+	CHECK(set(&a, "wg_src6")->nelems == 2 && set(&a, "wg_src6")->elems[1].key[5] == 3);
+	/* The same policy with accept: a different structure (chain policy, rules), replaced. */
+	pol.flags &= ~NFT_POLICY_INPUT_DROP;
+	CHECK(nft_build(&b, &pol) == 0);
+	CHECK(b.model.nrules == 28);
+	CHECK(nft_plan(&b, &a.model, &plan) == 0 && plan.changed && plan.replace);
+	nft_desired_free(&b);
+	nft_desired_free(&a);
+	nft_policy_free(&pol);
+
+	CHECK(!parse("{\"interface\":\"wg0\",\"listen_port\":1,\"vpn_subnet\":\"10.9.0.0/24\","
+		     "\"input_policy\":\"reject\"}",
+		     &pol, &err));
+	CHECK_STR_CONTAINS(err.msg, "field \"input_policy\": \"reject\" must be");
+	CHECK(!parse("{\"interface\":\"wg0\",\"listen_port\":1,\"vpn_subnet\":\"10.9.0.0/24\","
+		     "\"deny_networks\":[\"fd00::/8\"]}",
+		     &pol, &err));
+	CHECK_STR_CONTAINS(err.msg, "field \"deny_networks[0]\": \"fd00::/8\" is not an IPv4");
+	CHECK(!parse("{\"interface\":\"wg0\",\"listen_port\":1,\"vpn_subnet\":\"10.9.0.0/24\","
+		     "\"input\":[{\"name\":\"a\",\"proto\":\"tcp\",\"ports\":[22],\"sources\":"
+		     "[\"fd00::/8\"]},{\"name\":\"b\",\"proto\":\"tcp\",\"ports\":[\"20-30\"]}]}",
+		     &pol, &err));
+	CHECK_STR_CONTAINS(err.msg, "field \"input[1]\": overlaps input[0]");
+}
+
 int main(void)
 {
 	test_values();
 	test_parse();
 	test_build();
+	test_input6();
 	return check_report("nft_policy_test");
 }
