@@ -43,12 +43,14 @@ cat >"$D/play.yml" <<YAML
     - edge_proxy
 YAML
 EP_N=0
+# shellcheck disable=SC2034 # read by the suites
 EP_RECAP=""
 ep_play() {
 	EP_N=$((EP_N + 1))
 	local rc=0
 	if [ -n "${EP_NS:-}" ]; then set -- ip netns exec "$EP_NS" ansible-playbook "$@"; else set -- ansible-playbook "$@"; fi
 	"$@" -i localhost, "$D/play.yml" >"$D/out.$EP_N" 2>&1 || rc=$?
+	# shellcheck disable=SC2034 # read by the suites
 	EP_RECAP=$(grep -o 'changed=[0-9]* .*failed=[0-9]*' "$D/out.$EP_N" | awk '{print $1, $3}')
 	return $rc
 }
