@@ -40,9 +40,11 @@ eq "a good run" "changed=12 failed=0" "$EP_RECAP"
 snap() { (cd "$D/etc" && find . -type f | sort | xargs sha256sum); }
 before=$(snap)
 
-# bad LABEL SITE-YAML EXPECTED-MESSAGE: the run fails with the message and changes no file.
+# bad LABEL SITE-YAML EXPECTED-MESSAGE [VARS-YAML]: the run fails with the message and changes
+# no file.
 bad() {
 	{
+		[ -z "${4:-}" ] || echo "$4"
 		base
 		echo "  - $2"
 	} >"$D/vars.yml"
@@ -84,3 +86,16 @@ bad "a certificate that is not there" '{name: web, names: [web.test], cert: noth
 } >"$D/vars.yml"
 ep_play || t_fail "the good run again failed"
 eq "the good configuration again changes nothing" "changed=0 failed=0" "$EP_RECAP"
+
+# HAProxy alone (edge_proxy_backend: haproxy): it owns the HTTPS port; a Caddy site is refused.
+{
+	base
+	echo 'edge_proxy_backend: haproxy'
+	echo 'edge_proxy_https_port: 4443'
+} >"$D/vars.yml"
+ep_play || { tail -n 20 "$D/out.$EP_N"; t_fail "the HAProxy-only run failed"; }
+ok "HAProxy alone binds the HTTPS port (haproxy -c passed)" grep -qx '	bind :4443' "$D/etc/haproxy.cfg"
+ok "with PROXY v2 to the upstream" grep -qx '	server u0 10.99.1.2:443 send-proxy-v2' "$D/etc/haproxy.cfg"
+before=$(snap)
+bad "a Caddy site with backend haproxy" '{name: web, names: [web.test], cert: web, upstreams: ["10.99.1.2:8080"]}' \
+	"edge_proxy_sites[1].mode: http does not go with" "edge_proxy_backend: haproxy"

@@ -200,6 +200,22 @@ ok "the new serial is served" test "$new" != "$old" -a "$new" = "$(openssl x509 
 ok "the client looped through the reload ($n requests)" test "$n" -gt 20
 eq "no request failed during the reload" 0 "$bad"
 ok "the hook ignores another certificate's name" nsx "$E" "$D/certs/reload.d/50-caddy" not-ours
+# Why --force: a plain reload of the same Caddyfile keeps the old certificate (caddy #5139).
+ep_cert edgeca "$D/certs/wild" '*.wild.test' '*.wild.test'
+ok "a plain caddy reload succeeds" nsx "$E" caddy reload --adapter caddyfile --config "$D/Caddyfile"
+eq "and still serves the previous serial" "$new" "$(serial)"
+ok "the hook reloads" nsx "$E" "$D/certs/reload.d/50-caddy" wild
+eq "and the new file is served" "$(openssl x509 -noout -serial -in "$D/certs/wild/fullchain.pem")" "$(serial)"
+
+# Check mode: a changed site is reported, nothing written, nothing reloaded.
+cp "$D/Caddyfile" "$D/Caddyfile.before"
+sed -i 's/X-Served-By: warren-edge/X-Served-By: warren-edge-2/' "$D/vars.yml"
+ok "a check-mode run with a changed header succeeds" ep_play --check --diff
+ok "it reports the change" grep -q '^changed=[1-9]' <<<"$EP_RECAP"
+ok "its diff shows the new header" grep -q '^+.*X-Served-By "warren-edge-2"' "$D/out.$EP_N"
+ok "the Caddyfile is unchanged" cmp "$D/Caddyfile" "$D/Caddyfile.before"
+nomatch "Caddy still serves the old header" -i 'warren-edge-2' <<<"$(get x.wild.test -D - -o /dev/null https://x.wild.test/)"
+sed -i 's/X-Served-By: warren-edge-2/X-Served-By: warren-edge/' "$D/vars.yml"
 
 # fail2ban: a 401/403 storm from the attacker; the admin (the SSH jail's ignoreip) as many.
 ok "the jail watches Caddy's logs" t_wait 10 f2b status warren-caddy-auth
