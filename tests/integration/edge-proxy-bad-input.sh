@@ -9,6 +9,12 @@ D=$(mktemp -d)
 t_cleanup "rm -rf $D"
 source "$(dirname "$0")/../edge-proxy-lib.sh"
 
+# Caddy's user and the certificates' group, made for this test (Debian's caddy user untouched).
+U=wpu$T_ID G=wpg$T_ID
+groupadd --system "$G"
+t_cleanup "groupdel $G"
+useradd --system --no-create-home --shell /usr/sbin/nologin "$U"
+t_cleanup "userdel $U; groupdel $U"
 ep_ca ca
 ep_cert ca "$D/etc/certs/web" web.test web.test
 mkdir -p "$D/etc/f2b/action.d" "$D/etc/f2b/filter.d" "$D/etc/f2b/jail.d"
@@ -18,7 +24,8 @@ base() {
 edge_proxy_install: false
 edge_proxy_manage_services: false
 edge_proxy_caddyfile: $D/etc/Caddyfile
-edge_proxy_caddy_user: root
+edge_proxy_caddy_user: $U
+edge_proxy_cert_group: $G
 edge_proxy_caddy_reload: ["true"]
 edge_proxy_log_dir: $D/etc/log
 edge_proxy_certs_dir: $D/etc/certs
@@ -36,7 +43,9 @@ YAML
 	echo '  - {name: web, names: [web.test, "*.web.test"], cert: web, upstreams: ["10.99.1.2:8080"]}'
 } >"$D/vars.yml"
 ep_play || { tail -n 20 "$D/out.$EP_N"; t_fail "the good run failed"; }
-eq "a good run" "changed=12 failed=0" "$EP_RECAP"
+eq "a good run" "changed=13 failed=0" "$EP_RECAP"
+ok "Caddy's user joined the certificates' group" sh -c "id -nG $U | grep -qw $G"
+eq "it owns the access logs" "$U" "$(stat -c %U "$D/etc/log/web.access.json")"
 snap() { (cd "$D/etc" && find . -type f | sort | xargs sha256sum); }
 before=$(snap)
 
