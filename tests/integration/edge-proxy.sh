@@ -21,6 +21,8 @@ t_ns "$I"
 t_ns "$E"
 t_veth "$I" "i$T_ID" 198.51.100.9/24 "$E" "ei$T_ID" 198.51.100.1/24
 ip -n "$I" addr add 198.51.100.10/24 dev "i$T_ID"
+ip -n "$I" addr add 2001:db8:51::9/64 dev "i$T_ID" nodad
+ip -n "$E" addr add 2001:db8:51::1/64 dev "ei$T_ID" nodad
 t_tunnel "$D" "$E" "we$T_ID" "$H" "wh$T_ID" 10.201.0 10.99.1
 ok "the home lab reaches the edge across the tunnel" t_wait 10 nsx "$H" ping -c 1 -W 1 -q 10.99.1.1
 t_cleanup "ip netns exec $E $WARREN_BIN/nft-apply delete"
@@ -239,3 +241,10 @@ echo "  ban4: $(banned); $(f2b status warren-caddy-auth | tr -s ' \t\n' ' ' | se
 fails "the attacker's connections fail" nsx "$I" curl -s -k --connect-timeout 2 --resolve a.multi.test:443:198.51.100.1 https://a.multi.test/
 nomatch "the admin is never banned" -F 198.51.100.10 <<<"$(banned)"
 eq "the admin still connects" 200 "$(get a.multi.test -o /dev/null -w '%{http_code}' --interface 198.51.100.10 https://a.multi.test/)"
+
+# The same over IPv6: the attacker's address lands in ban6.
+get6() { nsx "$I" curl -s --cacert "$D/edgeca.pem" --resolve "a.multi.test:443:[2001:db8:51::1]" --max-time 2 "$@"; }
+eq "an IPv6 client is served" 200 "$(get6 -o /dev/null -w '%{http_code}' https://a.multi.test/)"
+for _ in 1 2 3 4 5 6; do get6 -o /dev/null https://a.multi.test/private || true; done
+ok "the IPv6 attacker lands in ban6" t_wait 20 sh -c "ip netns exec $E nft -j list set inet warren ban6 | grep -q 2001:db8:51::9"
+fails "and its IPv6 connections fail" get6 -o /dev/null https://a.multi.test/
