@@ -3,7 +3,8 @@
 # roles/edge_proxy refuses bad sites before any change: a site without names, an upstream that is
 # not host:port, a certificate name with "/", an unknown field. Each run fails naming the field,
 # and every file of a good run before it (Caddyfile, hook, fail2ban jail and filter, HAProxy's
-# configuration) is byte for byte the same after; no file appears where none was.
+# configuration) is byte for byte the same after; no file appears where none was. The role
+# installs its packages itself (apt, both already there from tests/deps.txt).
 source "$(dirname "$0")/../lib.sh"
 D=$(mktemp -d)
 t_cleanup "rm -rf $D"
@@ -21,7 +22,7 @@ mkdir -p "$D/etc/f2b/action.d" "$D/etc/f2b/filter.d" "$D/etc/f2b/jail.d"
 : >"$D/etc/f2b/action.d/warren-nft.conf"
 base() {
 	cat <<YAML
-edge_proxy_install: false
+edge_proxy_install: true
 edge_proxy_manage_services: false
 edge_proxy_caddyfile: $D/etc/Caddyfile
 edge_proxy_caddy_user: $U
