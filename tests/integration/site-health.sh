@@ -8,7 +8,8 @@
 # host's link down -> the probe fails within its timeout and the handshake age grows; TCP
 # connect probes (answered, refused) and ICMPv6; the Prometheus text (promtool, values); the
 # template's site rule checked against these real outputs; bad sites files -> exit 2 naming the
-# field; a missing sites file is no sites; the role's ping_group_range check, failing and passing.
+# field; a missing sites file is no sites; the role's ping_group_range tasks (check only: a clear
+# failure; by default: the range widened to the zabbix group, then changed=0).
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/../lib-site-health.sh"
 command -v promtool >/dev/null || t_fail "promtool is missing (make deps)"
@@ -30,22 +31,29 @@ eq "ping_group_range of a new namespace" "1	0" "$(nsx "$H" cat /proc/sys/net/ipv
 out=$(zget warren.wg.site.get)
 json_eq "ICMP not allowed: not probed (-1), a clear error naming the sysctl; the tunnel still up" "$out" \
 	'.sites.edge | [.probe_success, (.probe_error | test("ping_group_range must include")), .up]' '[-1,true,1]'
-# The role's check (roles/warren_monitoring/tasks/sites.yml), run in the home namespace.
+# The role's part for it (roles/warren_monitoring/tasks/sites.yml), run in the home namespace,
+# its sysctl file in this test's directory.
 cat >"$D/check.yml" <<EOT
-- name: Run the role's ping_group_range check.
+- name: Run the role's ping_group_range tasks.
   hosts: localhost
   gather_facts: false
   tasks:
-    - name: Check the sysctl as the role does.
+    - name: Let zabbix send ICMP probes, as the role does.
       ansible.builtin.include_role: {name: warren_monitoring, tasks_from: sites}
 EOT
 check() { (cd "$REPO" && ANSIBLE_NOCOLOR=1 ANSIBLE_LOCALHOST_WARNING=0 nsx "$H" ansible-playbook -c local \
-	-i localhost, -e "@$D/render-vars.yml" "$D/check.yml") >"$D/check.log" 2>&1; }
-fails "the role refuses ICMP probes while ping_group_range excludes zabbix" check
+	-i localhost, -e "@$D/render-vars.yml" -e "warren_monitoring_sysctl_file=$D/etc/90-warren-monitoring.conf" \
+	"$@" "$D/check.yml") >"$D/check.log" 2>&1; }
+recap() { awk '/^PLAY RECAP/ { r = 1; next } r && /changed=/ { sub(/.*changed=/, ""); sub(/ .*/, ""); print }' "$D/check.log"; }
+fails "warren_monitoring_ping_group_manage=false: the role refuses ICMP probes the range excludes" \
+	check -e '{"warren_monitoring_ping_group_manage": false}'
 ok "and says why, naming the sysctl" grep -qF 'ping_group_range is \"1\t0\" and excludes the zabbix group' "$D/check.log"
 ZG=$(id -g zabbix)
-nsx "$H" sysctl -qw net.ipv4.ping_group_range="$ZG $ZG"
-ok "the role's check passes once it includes the zabbix group" check
+ok "by default the role widens the range to the zabbix group" check
+eq "it changed the range and its sysctl file" "2 $ZG	$ZG" "$(recap) $(nsx "$H" cat /proc/sys/net/ipv4/ping_group_range)"
+eq "the sysctl file, for the next boot" "net.ipv4.ping_group_range = $ZG $ZG" "$(grep -v '^#' "$D/etc/90-warren-monitoring.conf")"
+ok "a second run" check
+eq "a second run: changed=0" 0 "$(recap)"
 out=$(zget warren.wg.site.get)
 echo "$out" >"$D/site-get.json"
 json_eq "agent: the edge is up on $WH, its LAN host answers, RTT > 0" "$out" \
