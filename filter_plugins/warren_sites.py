@@ -10,14 +10,18 @@
 #            allowed IPs; a pair where neither side has an endpoint goes through the relay site,
 #            whose peer entry then also carries the other site's prefixes;
 #   routes   the other sites' subnets, to route into the tunnel;
-#   forward  whether this site routes for others (it has subnets, or relays).
+#   forward  whether this site routes for others (it has subnets, or relays);
+#   health   per-site health for zabbix-wg-stats (the sites file): every other site with the
+#            public key of the peer whose handshake counts (the relay's for a relayed site, with
+#            "via") and its probe: a host on its LAN (`probe: 192.168.10.1` for an ICMP echo,
+#            "192.168.10.1:22" or "[2001:db8::1]:443" for a TCP connect), inside its subnets.
 # Keepalive only from the side behind NAT (a site without an endpoint, or nat: true) towards a
 # peer it reaches by endpoint. Overlapping prefixes of two sites are refused, naming both sites.
 import ipaddress
 
 from ansible.errors import AnsibleFilterError
 
-_KEYS = {"address", "public_key", "endpoint", "subnets", "relay", "nat", "keepalive"}
+_KEYS = {"address", "public_key", "endpoint", "subnets", "relay", "nat", "keepalive", "probe"}
 
 
 def _fail(msg):
@@ -31,6 +35,30 @@ def _net(value, field, host=False):
         return ipaddress.ip_network(str(value))
     except ValueError as e:
         _fail('%s: "%s" is not %s (%s)' % (field, value, "an address with prefix" if host else "a CIDR", e))
+
+
+def _probe(name, value, subnets):
+    """The probe's address (and port, for a TCP connect): inside one of the site's subnets."""
+    field = "sites.%s.probe" % name
+    text, host, port = str(value), str(value), None
+    if text.startswith("["):
+        host, sep, port = text[1:].partition("]:")
+        if not sep:
+            _fail('%s: "%s" is not [ADDRESS]:PORT' % (field, text))
+    elif text.count(":") == 1:
+        host, port = text.split(":")
+    try:
+        addr = ipaddress.ip_address(host)
+    except ValueError:
+        _fail('%s: "%s" is not an address, ADDRESS:PORT or [ADDRESS]:PORT' % (field, text))
+    if port is not None and (not port.isdigit() or not 1 <= int(port) <= 65535):
+        _fail('%s: "%s": the port must be 1-65535' % (field, text))
+    if port is not None and addr.version == 6 and not text.startswith("["):
+        _fail('%s: "%s": write an IPv6 address with a port as [ADDRESS]:PORT' % (field, text))
+    if not any(addr in n for n in subnets):
+        _fail('%s: %s is in none of the site\'s subnets (%s)'
+              % (field, addr, ", ".join(str(n) for n in subnets) or "none"))
+    return text
 
 
 def _site(name, s):
@@ -49,6 +77,7 @@ def _site(name, s):
     if not isinstance(ka, int) or isinstance(ka, bool) or not 0 <= ka <= 65535:
         _fail("sites.%s.keepalive: %r is not 0-65535" % (name, ka))
     addr = _net(s["address"], "sites.%s.address" % name, host=True)
+    nets = [_net(n, "sites.%s.subnets[%d]" % (name, i)) for i, n in enumerate(subnets)]
     return {
         "name": name,
         "public_key": s["public_key"],
@@ -58,7 +87,8 @@ def _site(name, s):
         "keepalive": ka,
         "host": ipaddress.ip_network(addr.ip),
         "iface": addr,
-        "subnets": [_net(n, "sites.%s.subnets[%d]" % (name, i)) for i, n in enumerate(subnets)],
+        "subnets": nets,
+        "probe": _probe(name, s["probe"], nets) if s.get("probe") else None,
     }
 
 
@@ -87,7 +117,7 @@ def warren_site_peers(sites, me):
     by = {s["name"]: s for s in all_sites}
     self = by[me]
     relays = [s for s in all_sites if s["relay"] and s["endpoint"]]
-    peers, relayed = {}, {}
+    peers, relayed, via = {}, {}, {}
     for other in all_sites:
         if other is self:
             continue
@@ -106,10 +136,22 @@ def warren_site_peers(sites, me):
             _fail("sites %s and %s: neither has an endpoint and no site is a relay "
                   "(relay: true with an endpoint)" % (me, other["name"]))
         relayed.setdefault(relays[0]["name"], []).extend(_prefixes(other))
+        via[other["name"]] = relays[0]
     for relay, extra in relayed.items():
         peers[relay]["allowed_ips"] = peers[relay]["allowed_ips"] + extra
     routes = sorted({str(n) for s in all_sites if s is not self for n in s["subnets"]})
+    health = []
+    for other in all_sites:
+        if other is self:
+            continue
+        h = {"site": other["name"], "public_key": via.get(other["name"], other)["public_key"]}
+        if other["name"] in via:
+            h["via"] = via[other["name"]]["name"]
+        if other["probe"]:
+            h["probe"] = other["probe"]
+        health.append(h)
     return {
+        "health": health,
         "peers": [peers[n] for n in sorted(peers)],
         "routes": routes,
         "forward": bool(self["subnets"]) or self["relay"],

@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include "err.h"
+#include "sites.h"
 #include "wgdev.h"
 #include "wgstate.h"
 
@@ -26,6 +27,7 @@ enum {
 	ZWS_OPT_SHARD = 1U << 1,
 	ZWS_OPT_INTERFACES = 1U << 2,
 	ZWS_OPT_COMPAT = 1U << 3,
+	ZWS_OPT_SITES = 1U << 4,
 };
 
 struct zws_opts {
@@ -37,6 +39,8 @@ struct zws_opts {
 	bool interfaces;	    /* discovery --interfaces */
 	unsigned int shard_peers;   /* discovery --interfaces --shard-peers N */
 	bool compat;		    /* prometheus --compat: prometheus_wireguard_exporter's names */
+	const char *sites;	    /* --sites FILE (ZWS_SITES_FILE) */
+	int probe_timeout;	    /* --probe-timeout MS */
 };
 
 /* The desired states, one per interface. */
@@ -57,12 +61,16 @@ struct zws_if {
 int discovery_main(int argc, char *argv[]);
 int get_main(int argc, char *argv[]);
 int prometheus_main(int argc, char *argv[]);
+int site_discovery_main(int argc, char *argv[]);
+int site_get_main(int argc, char *argv[]);
 
 /* opts.c: parses @argv (after the command name) allowing the ZWS_OPT_* in @allowed; loads the
  * state files. Returns 0, or the exit code after printing the failure. */
 int zws_parse(int argc, char *argv[], unsigned int allowed, struct zws_opts *o,
 	      struct zws_states *s);
 void zws_opts_free(struct zws_opts *o, struct zws_states *s);
+/* --probe-timeout's value: 1..NETPROBE_TIMEOUT_MAX_MS; 0, or the exit code after printing. */
+int zws_parse_timeout(const char *text, int *ms);
 
 /* view.c */
 int zws_if_read(struct zws_if *zi, const char *ifname, const struct zws_states *s);

@@ -13,9 +13,9 @@
 #include "out.h"
 
 static const struct dispatch_cmd cmds[] = {
-    {"discovery", discovery_main},
-    {"get", get_main},
-    {"prometheus", prometheus_main},
+    {"discovery", discovery_main},   {"get", get_main},
+    {"prometheus", prometheus_main}, {"site-discovery", site_discovery_main},
+    {"site-get", site_get_main},
 };
 
 static const char usage[] =
@@ -23,7 +23,10 @@ static const char usage[] =
     "[--shard K/N]\n"
     "       zabbix-wg-stats discovery --interfaces [--shard-peers N] [--state ...]\n"
     "       zabbix-wg-stats get IFACE [--state STATE.json|DIR ...] [--shard K/N]\n"
-    "       zabbix-wg-stats prometheus [IFACE...] [--state STATE.json|DIR ...] [--compat]\n";
+    "       zabbix-wg-stats prometheus [IFACE...] [--state STATE.json|DIR ...] [--compat]\n"
+    "                        [--sites FILE] [--probe-timeout MS]\n"
+    "       zabbix-wg-stats site-discovery [--sites FILE]\n"
+    "       zabbix-wg-stats site-get [--sites FILE] [--probe-timeout MS]\n";
 
 int main(int argc, char *argv[])
 {

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "cmd.h"
+#include "netprobe.h"
 #include "num.h"
 #include "out.h"
 
@@ -141,10 +142,27 @@ out:
 }
 
 static const struct option long_opts[] = {
-    {"state", required_argument, NULL, 's'}, {"shard", required_argument, NULL, 'k'},
-    {"interfaces", no_argument, NULL, 'i'},  {"shard-peers", required_argument, NULL, 'p'},
-    {"compat", no_argument, NULL, 'c'},	     {NULL, 0, NULL, 0},
+    {"state", required_argument, NULL, 's'},
+    {"shard", required_argument, NULL, 'k'},
+    {"interfaces", no_argument, NULL, 'i'},
+    {"shard-peers", required_argument, NULL, 'p'},
+    {"compat", no_argument, NULL, 'c'},
+    {"sites", required_argument, NULL, 'S'},
+    {"probe-timeout", required_argument, NULL, 't'},
+    {NULL, 0, NULL, 0},
 };
+
+int zws_parse_timeout(const char *text, int *ms)
+{
+	uint64_t v;
+
+	if (!num_parse_u64(text, 1, NETPROBE_TIMEOUT_MAX_MS, &v, NULL))
+		return json_out_fail(EXIT_INVALID,
+				     "--probe-timeout \"%.32s\": expected 1-%d milliseconds", text,
+				     NETPROBE_TIMEOUT_MAX_MS);
+	*ms = (int)v;
+	return 0;
+}
 
 int zws_parse(int argc, char *argv[], unsigned int allowed, struct zws_opts *o,
 	      struct zws_states *s)
@@ -156,6 +174,8 @@ int zws_parse(int argc, char *argv[], unsigned int allowed, struct zws_opts *o,
 	memset(s, 0, sizeof(*s));
 	o->shard = o->shards = 1;
 	o->shard_peers = ZWS_SHARD_PEERS;
+	o->sites = ZWS_SITES_FILE;
+	o->probe_timeout = NETPROBE_TIMEOUT_MS;
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", long_opts, NULL)) != -1) {
@@ -191,6 +211,15 @@ int zws_parse(int argc, char *argv[], unsigned int allowed, struct zws_opts *o,
 			if (!(allowed & ZWS_OPT_COMPAT))
 				goto bad;
 			o->compat = true;
+			break;
+		case 'S':
+		case 't':
+			if (!(allowed & ZWS_OPT_SITES))
+				goto bad;
+			if (c == 'S')
+				o->sites = optarg;
+			else if (zws_parse_timeout(optarg, &o->probe_timeout))
+				return EXIT_INVALID;
 			break;
 		default:
 			goto bad;

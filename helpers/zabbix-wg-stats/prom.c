@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * prometheus [IFACE...] [--state S] [--compat]: Prometheus text exposition format 0.0.4.
+ * prometheus [IFACE...] [--state S] [--compat] [--sites FILE] [--probe-timeout MS]: Prometheus
+ * text exposition format 0.0.4, with the far sites' health when the sites file lists any.
  * --compat prints prometheus_wireguard_exporter's three metric families and labels instead, so
  * that dashboards built on that exporter work unchanged.
  */
@@ -91,6 +92,48 @@ static void put_label(FILE *f, const char *name, const char *v, bool first)
 			fputc(*v, f);
 	}
 	fputc('"', f);
+}
+
+/* Per-site health (sites.h): labels site and interface. */
+static const struct site_family {
+	const char *name, *help;
+} site_families[] = {
+    {"warren_site_up", "1 if the site's peer had a handshake in the last 180 seconds, 0 if "
+		       "older, -1 if none ever or the peer is on no interface."},
+    {"warren_site_handshake_age_seconds",
+     "Seconds since the latest handshake with the site's peer, -1 if none."},
+    {"warren_site_probe_success",
+     "1 if the host probed on the site's LAN answered, 0 if not; absent when not probed."},
+    {"warren_site_probe_rtt_seconds", "Round-trip time of the answered probe."},
+};
+
+static void print_sites(FILE *f, const struct zws_sites *s)
+{
+	const struct zws_site *site;
+	size_t fam, i;
+	int ok;
+
+	for (fam = 0; fam < sizeof(site_families) / sizeof(site_families[0]); fam++) {
+		fprintf(f, "# HELP %s %s\n# TYPE %s gauge\n", site_families[fam].name,
+			site_families[fam].help, site_families[fam].name);
+		for (i = 0; i < s->n; i++) {
+			site = &s->v[i];
+			ok = zws_site_probe_success(site);
+			if ((fam == 2 && ok < 0) || (fam == 3 && ok != 1))
+				continue;
+			fprintf(f, "%s{", site_families[fam].name);
+			put_label(f, "site", site->name, true);
+			put_label(f, "interface", zws_site_ifname(site), false);
+			if (fam == 0)
+				fprintf(f, "} %d\n", zws_site_up(site));
+			else if (fam == 1)
+				fprintf(f, "} %" PRId64 "\n", site->age);
+			else if (fam == 2)
+				fprintf(f, "} %d\n", ok);
+			else
+				fprintf(f, "} %.6f\n", (double)site->probe.rtt_ns / 1e9);
+		}
+	}
 }
 
 static int64_t peer_value(int fam, const struct zws_if *zi, const struct wg_peer *p)
@@ -208,13 +251,21 @@ int prometheus_main(int argc, char *argv[])
 	struct zws_opts o;
 	struct zws_states s;
 	struct zws_if *ifs = NULL;
+	struct zws_sites sites = {0};
+	struct err err = {{0}};
 	size_t n = 0, fam;
 	int ret;
 
-	ret = zws_parse(argc, argv, ZWS_OPT_STATE | ZWS_OPT_COMPAT, &o, &s);
+	ret = zws_parse(argc, argv, ZWS_OPT_STATE | ZWS_OPT_COMPAT | ZWS_OPT_SITES, &o, &s);
 	if (ret)
 		goto out;
+	if (!zws_sites_load(&sites, o.sites, &err)) {
+		ret = json_out_fail_err(EXIT_INVALID, &err);
+		goto out;
+	}
 	ret = zws_read_all(&ifs, &n, &o, &s);
+	if (!ret && sites.n && !o.compat)
+		ret = zws_sites_eval(&sites, true, o.probe_timeout);
 	if (ret)
 		goto out;
 	for (fam = 0; fam < sizeof(families) / sizeof(families[0]); fam++) {
@@ -225,8 +276,11 @@ int prometheus_main(int argc, char *argv[])
 			goto out;
 		}
 	}
+	if (sites.n && !o.compat)
+		print_sites(stdout, &sites);
 	ret = fflush(stdout) == EOF || ferror(stdout) ? EXIT_RUNTIME : 0;
 out:
+	zws_sites_free(&sites);
 	zws_free_all(ifs, n);
 	zws_opts_free(&o, &s);
 	return ret;

@@ -22,3 +22,6 @@ fails "the tests catch a key-age warning moved to the maximum age itself" promto
 sed 's/wireguard_peers_always_on_missing/wireguard_peers_always_on_absent/' \
 	"$P/warren_wireguard.rules.yml" >"$D/warren_wireguard.rules.yml"
 fails "the tests catch a renamed series" promtool test rules "$D/warren_wireguard.test.yml"
+sed 's/warren_site_probe_success == 0 or/warren_site_probe_success == 2 or/' \
+	"$P/warren_wireguard.rules.yml" >"$D/warren_wireguard.rules.yml"
+fails "the tests catch a site rule that ignores failed probes" promtool test rules "$D/warren_wireguard.test.yml"

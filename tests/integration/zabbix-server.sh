@@ -90,6 +90,13 @@ warren_monitoring_zabbix_templates:
   - warren WireGuard by Zabbix agent
 # The role's default macros: {\$WG.KEY.MAX_AGE_DAYS} from this.
 wireguard_peers_key_max_age_days: 90
+# Per-site health (docs/site-to-site.md#per-site-health): this server is the site "home"; the far
+# site "edge" is probed at the bridge's address (an ICMP echo from the unprivileged container).
+warren_monitoring_site: home
+warren_sites:
+  home: {address: 10.98.0.2/24, public_key: "$(wg genkey | wg pubkey)", subnets: [10.97.0.0/24]}
+  edge: {address: 10.98.0.1/24, public_key: "$(wg genkey | wg pubkey)", endpoint: "$NET.1:51999",
+         subnets: [$NET.0/24], probe: "$NET.1"}
 EOT
 export ANSIBLE_VAULT_PASSWORD_FILE=$INV/.vault-pass ANSIBLE_NOCOLOR=1 ANSIBLE_LOCAL_TEMP=$D/tmp
 t_cleanup "cd $REPO && ansible-playbook -i $INV -e wireguard_ct_state=absent playbooks/site.yml --limit localhost >$D/destroy.log 2>&1 || timeout 60 lxc-destroy -f -n $CT"
@@ -105,6 +112,13 @@ eq "the stock group keeps its UUID" a571c0d144b14fd4a87a9d9b2aa9fcd6 \
 ct() { lxc-attach -n "$CT" -- "$@"; }
 ok "the agent ($AGENT) runs in the container" ct systemctl is-active --quiet "$AGENT"
 ok "zabbix is in the socket group" sh -c "lxc-attach -n $CT -- id -nG zabbix | grep -qw wg-monitor"
+eq "the sites file in the container: 0644, the edge and its probe" "644 edge $NET.1" \
+	"$(ct stat -c %a /etc/warren/sites.json) $(ct cat /etc/warren/sites.json | jq -r '.sites[0] | "\(.site) \(.probe)"')"
+ZG=$(ct getent group zabbix | cut -d: -f3)
+eq "the role widened ping_group_range in the unprivileged container to the zabbix group" "$ZG	$ZG" \
+	"$(ct cat /proc/sys/net/ipv4/ping_group_range)"
+ok "the agent's site-get: the edge's ICMP probe answers from the container" sh -c \
+	"/usr/bin/python3 $REPO/tests/zabbix/zbx-get.py $NET.90 10050 warren.wg.site.get | jq -e '.sites.edge.probe_success == 1 and .sites.edge.up == -1'"
 ok "the agent answers the server's address with the interface (zbx-get)" sh -c \
 	"/usr/bin/python3 $REPO/tests/zabbix/zbx-get.py $NET.90 10050 'warren.wg.get[wg0,1/1]' | jq -e '.interface == \"wg0\"'"
 

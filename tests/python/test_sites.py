@@ -92,3 +92,39 @@ def test_ipv6_prefixes():
     s = sites(home={"address": "10.99.0.2/24", "public_key": "H",
                     "subnets": ["192.168.10.0/24", "fd10::/64"]})
     assert warren_site_peers(s, "edge")["routes"] == ["192.168.10.0/24", "192.168.30.0/24", "fd10::/64"]
+
+
+def test_health_lists_every_other_site_with_the_key_that_counts_and_its_probe():
+    s = sites(home={"address": "10.99.0.2/24", "public_key": "H", "subnets": ["192.168.10.0/24"],
+                    "probe": "192.168.10.5"},
+              shop={"address": "10.99.0.3/24", "public_key": "S",
+                    "subnets": ["192.168.30.0/24", "fd30::/64"], "probe": "[fd30::5]:22"})
+    assert warren_site_peers(s, "home")["health"] == [
+        {"site": "edge", "public_key": "E"},
+        {"site": "shop", "public_key": "E", "via": "edge", "probe": "[fd30::5]:22"},
+    ]
+    assert warren_site_peers(s, "edge")["health"] == [
+        {"site": "home", "public_key": "H", "probe": "192.168.10.5"},
+        {"site": "shop", "public_key": "S", "probe": "[fd30::5]:22"},
+    ]
+
+
+@pytest.mark.parametrize("probe,msg", [
+    ("192.168.99.5", "sites.home.probe: 192.168.99.5 is in none of the site's subnets (192.168.10.0/24)"),
+    ("192.168.10.5:0", 'sites.home.probe: "192.168.10.5:0": the port must be 1-65535'),
+    ("host.example", 'sites.home.probe: "host.example" is not an address'),
+    ("[192.168.10.5", 'sites.home.probe: "[192.168.10.5" is not [ADDRESS]:PORT'),
+])
+def test_bad_probes_are_refused_naming_site_and_field(probe, msg):
+    s = sites(home={"address": "10.99.0.2/24", "public_key": "H", "subnets": ["192.168.10.0/24"],
+                    "probe": probe})
+    with pytest.raises(AnsibleFilterError) as e:
+        warren_site_peers(s, "edge")
+    assert msg in str(e.value)
+
+
+def test_a_probe_needs_subnets():
+    s = sites(laptop={"address": "10.99.0.4/24", "public_key": "L", "probe": "10.99.0.4"})
+    with pytest.raises(AnsibleFilterError) as e:
+        warren_site_peers(s, "edge")
+    assert "sites.laptop.probe: 10.99.0.4 is in none of the site's subnets (none)" in str(e.value)

@@ -1,6 +1,8 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0-only
 # check-template.py TEMPLATE.yaml USERPARAMS.conf GET.json FAIL.json PEERS.json INTERFACES.json
+#                   [SITE-GET.json SITE-ROWS.json]
+# (without the last two, the far-site rule of the sites template is not checked: said on stdout)
 # Structural checks of the Zabbix 6.0 template against what zabbix-wg-stats really prints:
 # every dependent item's master exists (same template, or a prototype of the same rule), every
 # JSONPath names a field present in a real `get` document (or its failure line), every item a
@@ -22,6 +24,8 @@ get = json.load(open(get_path))
 fail = json.load(open(fail_path))
 peer_rows = json.load(open(peers_path))
 if_rows = json.load(open(ifs_path))
+site_get, site_rows = (json.load(open(p)) for p in sys.argv[7:9]) if len(sys.argv) > 8 else (None, None)
+SITE_MASTER, SITE_RULE = "warren.wg.site.get", "warren.wg.site.discovery"
 userparams = set()
 for line in open(up_path):
     m = re.match(r"UserParameter=([^,\[]+)(\[\*\])?,", line)
@@ -79,7 +83,8 @@ def check_items(tname, items, keys, rule_rows, where):
             checked["jsonpath"] += 1
             path = lld_sub(step["parameters"][0], rule_rows[0] if rule_rows else None)
             on_fail = step.get("error_handler") in ("CUSTOM_VALUE", "DISCARD_VALUE")
-            if not jsonpath(path, get) and not (on_fail and jsonpath(path, fail)):
+            doc_ = site_get if it.get("master_item", {}).get("key") == SITE_MASTER else get
+            if not jsonpath(path, doc_) and not (on_fail and jsonpath(path, fail)):
                 bad(f"{where}: {it['key']}: JSONPath {path} finds nothing in `get` output")
         for m in re.findall(r"\{#[A-Z0-9_.]+\}", json.dumps(it)):
             checked["lld-macros"] += 1
@@ -108,7 +113,8 @@ for t in doc["templates"]:
         if m not in defined:
             bad(f"{tname}: user macro {m} is used but not defined")
     keys = {it["key"] for it in t.get("items", [])}
-    check_items(tname, t.get("items", []), keys, None, tname)
+    if site_get is not None or not any(it["key"] == SITE_MASTER for it in t.get("items", [])):
+        check_items(tname, t.get("items", []), keys, None, tname)
     for it in t.get("items", []):
         for tr in it.get("triggers", []):
             uuids.append(tr["uuid"])
@@ -119,6 +125,11 @@ for t in doc["templates"]:
         if base not in userparams:
             bad(f"{tname}: discovery rule {rule['key']} has no UserParameter")
         rows = if_rows if base == "warren.wg.interfaces" else peer_rows
+        if base == SITE_RULE:
+            if site_rows is None:
+                print(f"template: {rule['key']} not checked (no SITE-GET.json SITE-ROWS.json)")
+                continue
+            rows = site_rows
         if not rows:
             bad(f"{tname}: no real discovery rows to check {rule['key']} against")
             continue
