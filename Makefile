@@ -107,7 +107,7 @@ lint:
 ASAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 asan:
 	$(MAKE) B=build-asan CFLAGS="$(ASAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined" all unit
-	WARREN_BIN=$(CURDIR)/build-asan WARREN_ASAN=1 tests/run-integration wg-peer-sync wg-zabbix nft client-config enroll
+	WARREN_BIN=$(CURDIR)/build-asan WARREN_ASAN=1 tests/run-integration wg-peer-sync wg-zabbix nft client-config enroll site-health.sh
 
 # The role suites (zabbix-server) install the helper package into their container.
 integration: all deb
@@ -158,7 +158,7 @@ molecule: all deb
 
 # zabbix-wg-stats: its integration tests alone (also part of `make integration`).
 zabbix-test: all
-	WARREN_BIN=$(CURDIR)/$(B) tests/run-integration wg-zabbix zabbix- prometheus-
+	WARREN_BIN=$(CURDIR)/$(B) tests/run-integration wg-zabbix zabbix- prometheus- site-health
 .PHONY: zabbix-test
 
 # The whole VPN on this machine (docs/lab.md): CT 90, a LAN, a DMZ, two peers, a connected client.
