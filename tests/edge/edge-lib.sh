@@ -15,6 +15,7 @@
 #   edge_pebble NS DIR DNS [BLOCKED-DOMAIN...]
 #                                   pebble on 127.0.0.1:14000 (management 15000) in NS, resolving
 #                                   challenges through DNS (ADDR:53); writes its root to DIR/root.pem
+#                                   (from the management endpoint), its pid in EDGE_PEBBLE_PID
 #   edge_resolv NS ADDR             /etc/netns/NS/resolv.conf naming ADDR (ip netns exec mounts
 #                                   it): lego looks up the NS host names with the system resolver
 #   edge_wait_tcp NS ADDR PORT      waits (<= 10 s) until ADDR:PORT accepts in NS
@@ -111,6 +112,7 @@ edge_pebble() {
 CONF
 	PEBBLE_VA_NOSLEEP=1 PEBBLE_WFE_NONCEREJECT=${EDGE_NONCEREJECT:-0} ip netns exec "$ns" pebble -config "$d/pebble.json" -dnsserver "$dns:53" \
 		>"$d/pebble.log" 2>&1 &
+	EDGE_PEBBLE_PID=$!
 	t_cleanup "kill $! ; wait $!"
 	edge_wait_tcp "$ns" 127.0.0.1 15000
 	ip netns exec "$ns" curl -sf --cacert "$d/ca.pem" https://127.0.0.1:15000/roots/0 >"$d/root.pem"
