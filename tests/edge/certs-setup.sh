@@ -7,6 +7,7 @@
 #   certs_play [ARGS...]           runs the role inside NS (output in $D/out.N), ARGS to
 #                                  ansible-playbook (-e JSON, --check)
 #   certs_run ARGS...              runs the installed warren-certs inside NS
+#   renew_ok NAME                  what Zabbix's warren.cert.renew_ok[NAME] reads (1 or 0)
 #   serial NAME                    serial of the installed NAME/cert.pem (hex, lower case)
 #   status NAME FILTER             jq FILTER on the status file of NAME
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -75,5 +76,6 @@ certs_play() {
 	ip netns exec "$NS" ansible-playbook -v -i "$INV/hosts.ini" "$D/play.yml" "$@" >"$D/out.$N" 2>&1
 }
 certs_run() { ip netns exec "$NS" "$D/bin/warren-certs" --config "$CERTS/certs.json" "$@"; }
+renew_ok() { "$D/bin/warren-certs" --state-dir "$D/state" renew-ok "$1"; }
 serial() { openssl x509 -noout -serial -in "$CERTS/$1/cert.pem" | cut -d= -f2 | tr 'A-F' 'a-f' | sed 's/^0*//'; }
 status() { jq -r "$2" "$D/state/$1.json"; }
