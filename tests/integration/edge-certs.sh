@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
+# shellcheck disable=SC2119 # certs_play takes optional ansible-playbook arguments
 # roles/edge_certs against a real pebble (ACME test CA) validating DNS-01 against a real bind9
 # that takes TSIG-signed RFC2136 updates (tests/edge/): a wildcard and a multi-SAN certificate
 # issued by the role through lego; a real Caddy serving them is checked with openssl s_client up
