@@ -133,6 +133,12 @@ eq "warren.cert.renew_ok[wild]" 1 "$(zget 'warren.cert.renew_ok[wild]')"
 P=$D/textfile/warren_certs.prom
 ok "the textfile passes promtool check metrics" sh -c "promtool check metrics <$P"
 ok "warren_cert_renew_success{name=wild} 1" grep -qx 'warren_cert_renew_success{name="wild"} 1' "$P"
+R=$here/../roles/edge_certs/files
+ok "promtool check rules on the role's alert rules" promtool check rules "$R/warren_certs.rules.yml"
+ok "promtool test rules: each alert fires and stays quiet as expected" promtool test rules "$R/warren_certs.test.yml"
+sed 's/< 14 \* 86400/< 1 * 86400/' "$R/warren_certs.rules.yml" >"$D/warren_certs.rules.yml"
+cp "$R/warren_certs.test.yml" "$D/"
+fails "the promtool tests catch an expiry threshold moved" promtool test rules "$D/warren_certs.test.yml"
 ok "warren_cert_not_after_seconds{name=multi}" grep -qx "warren_cert_not_after_seconds{name=\"multi\"} $(status multi .not_after)" "$P"
 
 # ---- no secret anywhere ------------------------------------------------------------------------
