@@ -53,6 +53,8 @@ edge_bind() {
 	local ns=$1 d=$2 addr=$3 kname=$4 secret=$5 z zl l labels
 	shift 5
 	mkdir -p "$d/bind"
+	# named listens on interface addresses only: a second loopback address goes onto lo.
+	ip -n "$ns" -o addr show | grep -q " $addr/" || ip -n "$ns" addr add "$addr/32" dev lo
 	cat >"$d/bind/named.conf" <<CONF
 options {
 	directory "$d/bind";

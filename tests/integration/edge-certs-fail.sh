@@ -51,26 +51,51 @@ done
 certs_play -e "{$wild_only}" || t_fail "the role failed with the right key"
 eq "a good run clears the failure" 1 "$(renew_ok wild)"
 
-# ---- a zone not delegated to the nameserver ----------------------------------------------------
-stray='{"name": "stray", "domains": ["www.other.test"], "zone": "other.test"}'
-fails "a certificate in a zone the nameserver does not serve fails the play" \
-	certs_play -e "{\"edge_certs_certificates\": [{\"name\": \"wild\", \"domains\": [\"example.org\", \"*.example.org\"]}, $stray]}"
-echo "  not delegated: $(msg)"
-ok "the error says NOTAUTH: not authoritative" grep -q 'answered NOTAUTH: the server is not authoritative' "$D/out.$N"
-eq "stray: status failed" 0 "$(renew_ok stray)"
-eq "stray: no certificate" null "$(status stray .not_after)"
+# ---- one play, four certificates that cannot be issued, beside a good one -------------------
+# stray: a zone the nameserver does not serve; nozone: a zone no resolver knows; nogrant: a name
+# the update-policy has no grant for; blocked: a name pebble's policy refuses. Each fails on its
+# own, wild is untouched, and the play fails.
+many='"edge_certs_certificates": [{"name": "wild", "domains": ["example.org", "*.example.org"]},
+ {"name": "stray", "domains": ["www.other.test"], "zone": "other.test"},
+ {"name": "nozone", "domains": ["www.other.test"]},
+ {"name": "nogrant", "domains": ["shop.example.net"]},
+ {"name": "blocked", "domains": ["www.blocked.test"]}]'
+fails "four certificates that cannot be issued fail the play" certs_play -e "{$many}"
+err() { status "$1" .last_error; }
+for n in stray nozone nogrant blocked; do
+	echo "  $n: $(err $n)"
+	eq "$n: renew_ok (Zabbix) 0" 0 "$(renew_ok $n)"
+	eq "$n: no certificate, no expiry" null "$(status $n .not_after)"
+	ok "$n: warren_cert_renew_success 0" grep -qx "warren_cert_renew_success{name=\"$n\"} 0" "$D/textfile/warren_certs.prom"
+done
+ok "stray: NOTAUTH, the server is not authoritative" sh -c "echo '$(err stray)' | grep -q '127.0.0.1:53 (update of other.test): adding a TXT at _acme-challenge.www.other.test answered NOTAUTH: the server is not authoritative'"
+ok "nozone: no zone found, not delegated" sh -c "echo '$(err nozone)' | grep -q 'no zone found for www.other.test through the resolvers 127.0.0.1:53 .*not delegated'"
+ok "nogrant: REFUSED by the update-policy, at which name" sh -c "echo \"$(err nogrant)\" | grep -q 'adding a TXT at _acme-challenge.shop.example.net answered REFUSED: the zone.s update-policy'"
+ok "blocked: the CA's rejectedIdentifier, forbidden by policy" sh -c "echo '$(err blocked | tr -d \"\'\")' | grep -q 'rejectedIdentifier.*forbidden by policy'"
 eq "wild: still good" 1 "$(renew_ok wild)"
-fails "without a zone, no resolver knows other.test" certs_run run stray
-certs_play -e "{\"edge_certs_certificates\": [{\"name\": \"nozone\", \"domains\": [\"www.other.test\"]}]}" || true
-echo "  no zone: $(msg)"
-ok "the error says no zone was found: not delegated" grep -q 'no zone found for www.other.test.*not delegated' "$D/out.$N"
+eq "wild: same serial" "$good" "$(serial wild)"
+fails "the script alone exits non-zero for it too" certs_run run stray
 
-# ---- the CA refusing: pebble's policy forbids blocked.test -----------------------------------
-fails "a new certificate the CA refuses fails the play" \
-	certs_play -e '{"edge_certs_certificates": [{"name": "blocked", "domains": ["www.blocked.test"]}]}'
-echo "  refused: $(msg)"
-ok "the error is the CA's: rejectedIdentifier, forbidden by policy" grep -q 'rejectedIdentifier.*forbidden by policy' "$D/out.$N"
-eq "blocked: status failed" 0 "$(renew_ok blocked)"
+printf 'key "warren-acme" {\n\talgorithm hmac-sha256;\n\tsecret "%s";\n};\n' "$SECRET" >"$D/tsig.key"
+printf 'server 127.0.0.1 53\nzone example.org\nupdate add www.example.org. 60 A 192.0.2.66\nsend\n' >"$D/evil.txt"
+fails "the key cannot repoint an address (nsupdate)" ip netns exec "$NS" nsupdate -k "$D/tsig.key" "$D/evil.txt"
+eq "www.example.org still has its address" 127.0.0.1 "$(ip netns exec "$NS" dig +short @127.0.0.1 www.example.org A)"
+
+# ---- an authoritative server that never sees the record -------------------------------------
+# A second server for example.org on 127.0.0.2 with its own copy of the zone and no transfer
+# from the primary: a secondary that lags, or a delegation to a server the update never reaches.
+edge_bind "$NS" "$D/b2" 127.0.0.2 warren-acme "$SECRET" example.org
+fails "a record not visible on every authoritative server fails the renewal" \
+	certs_play -e "{$wild_only, \"edge_certs_authoritative\": [\"127.0.0.1:53\", \"127.0.0.2:53\"], \"edge_certs_propagation_timeout\": 3, \"edge_certs_renew_days\": 99999}"
+echo "  not visible: $(msg)"
+ok "the error names the server that does not see it" \
+	grep -q 'authoritative server 127.0.0.2:53: the test TXT at _acme-challenge.example.org is not visible after 3s: not delegated or not propagated' "$D/out.$N"
+eq "the old certificate is kept" "$good" "$(serial wild)"
+eq "renew_ok 0" 0 "$(renew_ok wild)"
+ok "the preflight removed its record from the primary" \
+	sh -c "! ip netns exec $NS dig +short @127.0.0.1 TXT _acme-challenge.example.org | grep -q ."
+
+# ---- the CA refusing a renewal: the old certificate stays --------------------------------
 fails "wild with a refused name added fails" \
 	certs_play -e '{"edge_certs_certificates": [{"name": "wild", "domains": ["example.org", "*.example.org", "www.blocked.test"]}]}'
 eq "wild: the old certificate is kept" "$good" "$(serial wild)"
