@@ -124,7 +124,7 @@ ip netns exec "$NS" setpriv --reuid=zabbix --regid=zabbix --clear-groups --inh-c
 	zabbix_agentd -f -c "$D/agent/agent.conf" >"$D/agent/stdout" 2>&1 &
 t_cleanup "kill $!"
 zget() { ip netns exec "$NS" python3 "$here/zabbix/zbx-get.py" 127.0.0.1 "$PORT" "$1"; }
-t_wait 30 zget agent.ping || { tail -5 "$D/agent/agent.log" "$D/agent/stdout" >&2; t_fail "zabbix_agentd does not answer"; }
+t_wait 30 zget agent.ping || { tail -n 5 "$D/agent/agent.log" "$D/agent/stdout" >&2; t_fail "zabbix_agentd does not answer"; }
 eq "warren.cert.discovery" '[{"{#CERT}": "multi"}, {"{#CERT}": "wild"}]' "$(zget warren.cert.discovery)"
 left=$(zget 'warren.cert.expiry[wild]')
 want=$(($(date -d "$(openssl x509 -noout -enddate -in "$CERTS/wild/cert.pem" | cut -d= -f2)" +%s) - $(date +%s)))
