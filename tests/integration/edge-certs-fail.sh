@@ -103,3 +103,14 @@ ok "wild: the old one still verifies" openssl verify -CAfile "$D/root.pem" -untr
 ok "wild: the status records the refusal" sh -c "jq -r .last_error $D/state/wild.json | grep -q rejectedIdentifier"
 ok "wild: warren_cert_renew_success 0" grep -qx 'warren_cert_renew_success{name="wild"} 0' "$D/textfile/warren_certs.prom"
 eq "wild: the status still has the installed serial" "$good" "$(status wild .serial)"
+
+# ---- a new chain that does not verify to the configured root: the checks refuse it -----------
+fails "a renewal whose chain does not lead to edge_certs_ca_root fails" \
+	certs_play -e "{$wild_only, \"edge_certs_ca_root\": \"$D/ca.pem\", \"edge_certs_renew_days\": 99999}"
+echo "  chain: $(msg)"
+ok "the error is the chain check's, quoting openssl" grep -q 'the new chain does not verify: .*unable to get' "$D/out.$N"
+eq "wild: the old certificate is kept" "$good" "$(serial wild)"
+eq "renew_ok 0" 0 "$(renew_ok wild)"
+certs_play -e "{$wild_only}" || t_fail "the good run failed"
+ok "the next good run installs the renewed certificate it refused before" test "$(serial wild)" != "$good"
+eq "renew_ok 1" 1 "$(renew_ok wild)"
