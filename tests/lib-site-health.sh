@@ -98,20 +98,7 @@ EOT
 # The agent: the project's UserParameter file, pointed at this test's binary and sites file.
 sed -e "s|/usr/bin/zabbix-wg-stats site-\([a-z]*\)|$D/bin/zabbix-wg-stats site-\1 --sites $D/etc/sites.json|" \
 	-e "s|/usr/bin/zabbix-wg-stats|$D/bin/zabbix-wg-stats|" "$REPO/zabbix/userparameter_warren.conf" >"$D/agent/warren.conf"
-cat >"$D/agent/agent.conf" <<CONF
-PidFile=$D/agent/agent.pid
-LogFile=$D/agent/agent.log
-LogType=file
-ListenIP=127.0.0.1,$SH_AGENT_IP
-ListenPort=$SH_PORT
-Server=127.0.0.1,$SH_HOST_IP
-StartAgents=2
-Hostname=site-health-$T_ID
-Timeout=10
-AllowRoot=0
-Include=$D/agent/warren.conf
-CONF
-chown -R zabbix "$D/agent"
+t_zbx_agent_conf "$D/agent" "127.0.0.1,$SH_AGENT_IP" "$SH_PORT" "127.0.0.1,$SH_HOST_IP" "site-health-$T_ID" "$D/agent/warren.conf"
 WARREN_WG_SOCKET_DIR=$D/sockets ip netns exec "$H" setpriv --reuid=zabbix --regid=zabbix --groups "$G" --inh-caps=-all \
 	zabbix_agentd -f -c "$D/agent/agent.conf" >"$D/agent/stdout" 2>&1 &
 t_cleanup "kill $! 2>/dev/null"

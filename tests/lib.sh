@@ -299,3 +299,23 @@ t_wait() {
 		sleep 0.1
 	done
 }
+
+# t_zbx_agent_conf DIR LISTEN PORT SERVER HOSTNAME INCLUDE: a zabbix_agentd configuration in
+# DIR/agent.conf (pid and log files in DIR, which becomes zabbix's), for a foreground agent that
+# the test starts as user zabbix.
+t_zbx_agent_conf() {
+	cat >"$1/agent.conf" <<CONF
+PidFile=$1/agent.pid
+LogFile=$1/agent.log
+LogType=file
+ListenIP=$2
+ListenPort=$3
+Server=$4
+StartAgents=2
+Hostname=$5
+Timeout=10
+AllowRoot=0
+Include=$6
+CONF
+	chown -R zabbix "$1"
+}

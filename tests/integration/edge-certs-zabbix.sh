@@ -28,19 +28,7 @@ eq "a second importcompare is equal (the file is the server's own export)" "[]" 
 
 # ---- the agent (root namespace, where the server is), as user zabbix ---------------------------
 mkdir -p "$D/agent"
-cat >"$D/agent/agent.conf" <<CONF
-PidFile=$D/agent/agent.pid
-LogFile=$D/agent/agent.log
-LogType=file
-ListenIP=127.0.0.1
-ListenPort=$PORT
-Server=127.0.0.1
-StartAgents=2
-Hostname=certs-$N
-Timeout=10
-Include=$D/zabbix/userparameter_warren_certs.conf
-CONF
-chown -R zabbix "$D/agent"
+t_zbx_agent_conf "$D/agent" 127.0.0.1 "$PORT" 127.0.0.1 "certs-$N" "$D/zabbix/userparameter_warren_certs.conf"
 setpriv --reuid=zabbix --regid=zabbix --clear-groups --inh-caps=-all \
 	zabbix_agentd -f -c "$D/agent/agent.conf" >"$D/agent/stdout" 2>&1 &
 t_cleanup "kill $!"

@@ -107,19 +107,7 @@ eq "the previous version is kept beside the new one" 2 "$(find "$CERTS/.versions
 # ---- monitoring: a real zabbix_agentd with the role's UserParameters, and the textfile -----
 PORT=10050 # the namespace is the suite's own: the agent's standard port, outside the ephemeral range
 mkdir -p "$D/agent"
-cat >"$D/agent/agent.conf" <<CONF
-PidFile=$D/agent/agent.pid
-LogFile=$D/agent/agent.log
-LogType=file
-ListenIP=127.0.0.1
-ListenPort=$PORT
-Server=127.0.0.1
-StartAgents=2
-Hostname=warren-certs-test
-Timeout=10
-Include=$D/zabbix/userparameter_warren_certs.conf
-CONF
-chown -R zabbix "$D/agent"
+t_zbx_agent_conf "$D/agent" 127.0.0.1 "$PORT" 127.0.0.1 warren-certs-test "$D/zabbix/userparameter_warren_certs.conf"
 ip netns exec "$NS" setpriv --reuid=zabbix --regid=zabbix --clear-groups --inh-caps=-all \
 	zabbix_agentd -f -c "$D/agent/agent.conf" >"$D/agent/stdout" 2>&1 &
 t_cleanup "kill $!"

@@ -45,20 +45,7 @@ ok "one second of iperf3 through the tunnel" nsx "$C" iperf3 -c 10.80.0.1 -p 529
 # ---- the agent: the project's UserParameter file, paths pointed at this test ----------------
 sed -e "s|/usr/bin/zabbix-wg-stats|$D/bin/zabbix-wg-stats|" \
 	-e "s|/etc/warren/wireguard|$D/state|" "$repo/zabbix/userparameter_warren.conf" >"$D/agent/warren.conf"
-cat >"$D/agent/agent.conf" <<CONF
-PidFile=$D/agent/agent.pid
-LogFile=$D/agent/agent.log
-LogType=file
-ListenIP=127.0.0.1
-ListenPort=$PORT
-Server=127.0.0.1
-StartAgents=2
-Hostname=warren-test
-Timeout=10
-AllowRoot=0
-Include=$D/agent/warren.conf
-CONF
-chown -R zabbix "$D/agent"
+t_zbx_agent_conf "$D/agent" 127.0.0.1 "$PORT" 127.0.0.1 warren-test "$D/agent/warren.conf"
 # Foreground, as zabbix, with the socket's group as its one supplementary group (in production:
 # `usermod -aG GROUP zabbix`). No sudo anywhere.
 # The agent's commands see only this test's two sockets (symlinks), not those of other tests that
