@@ -4,8 +4,9 @@
 # updates signed by a TSIG key, and a real pebble (ACME test CA) that validates DNS-01 against that
 # bind9. Source it after tests/lib.sh; every process runs inside a namespace the caller made and
 # is killed at exit (t_cleanup). Independent of the roles: it only starts the servers.
-#   edge_tls_ca DIR                 a throwaway CA (DIR/ca.pem) and pebble's HTTPS certificate
-#                                   for 127.0.0.1 (DIR/pebble.pem, DIR/pebble.key)
+#   edge_tls_ca DIR [IP]            a throwaway CA (DIR/ca.pem) and pebble's HTTPS certificate
+#                                   for 127.0.0.1 and IP (DIR/pebble.pem, DIR/pebble.key), valid
+#                                   EDGE_TLS_DAYS (default 2)
 #   edge_tsig_secret                prints a new base64 HMAC-SHA256 secret
 #   edge_bind NS DIR ADDR KEYNAME SECRET ZONE[:LABEL,...]...
 #                                   named on ADDR:53 in NS, authoritative for each ZONE; KEYNAME
@@ -13,7 +14,8 @@
 #                                   _acme-challenge.LABEL.ZONE (BIND has no infix wildcards, so each
 #                                   host name of a certificate is listed)
 #   edge_pebble NS DIR DNS [BLOCKED-DOMAIN...]
-#                                   pebble on 127.0.0.1:14000 (management 15000) in NS, resolving
+#                                   pebble on 127.0.0.1:14000 (EDGE_PEBBLE_ADDR:14000 if set;
+#                                   management 127.0.0.1:15000) in NS, resolving
 #                                   challenges through DNS (ADDR:53); writes its root to DIR/root.pem
 #                                   (from the management endpoint), its pid in EDGE_PEBBLE_PID
 #   edge_resolv NS ADDR             /etc/netns/NS/resolv.conf naming ADDR (ip netns exec mounts
@@ -37,13 +39,14 @@ edge_resolv() {
 }
 
 edge_tls_ca() {
-	local d=$1
-	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+	local d=$1 san=IP:127.0.0.1,DNS:localhost
+	[ -z "${2:-}" ] || san="$san,IP:$2"
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days "${EDGE_TLS_DAYS:-2}" \
 		-subj "/CN=warren edge test CA" -keyout "$d/ca.key" -out "$d/ca.pem" 2>/dev/null
 	openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=pebble" \
 		-keyout "$d/pebble.key" -out "$d/pebble.csr" 2>/dev/null
 	openssl x509 -req -in "$d/pebble.csr" -CA "$d/ca.pem" -CAkey "$d/ca.key" -CAcreateserial \
-		-days 2 -extfile <(printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n') \
+		-days "${EDGE_TLS_DAYS:-2}" -extfile <(printf 'subjectAltName=%s\n' "$san") \
 		-out "$d/pebble.pem" 2>/dev/null
 }
 
@@ -107,7 +110,7 @@ edge_pebble() {
 	shift 3
 	[ $# -eq 0 ] || blocked=$(printf '"%s",' "$@")
 	cat >"$d/pebble.json" <<CONF
-{"pebble": {"listenAddress": "127.0.0.1:14000", "managementListenAddress": "127.0.0.1:15000",
+{"pebble": {"listenAddress": "${EDGE_PEBBLE_ADDR:-127.0.0.1}:14000", "managementListenAddress": "127.0.0.1:15000",
  "certificate": "$d/pebble.pem", "privateKey": "$d/pebble.key", "httpPort": 5002, "tlsPort": 5001,
  "ocspResponderURL": "", "externalAccountBindingRequired": false,
  "domainBlocklist": [${blocked%,}]}}

@@ -26,6 +26,11 @@ ok "the failure names edge_certs_tsig_secret" grep -q 'edge_certs_tsig_secret: n
 nomatch "and does not show it" -F 'not base64!' "$D/out.$N"
 fails "an http ACME server" certs_play -e '{"edge_certs_acme_server": "http://127.0.0.1:14000/dir"}'
 ok "the failure names edge_certs_acme_server" grep -q 'edge_certs_acme_server: not an https' "$D/out.$N"
+fails "a CA root given as text that is not PEM" certs_play -e '{"edge_certs_ca_root_pem": "not a PEM"}'
+ok "the failure names edge_certs_ca_root_pem" grep -q 'edge_certs_ca_root_pem: needs edge_certs_ca_root' "$D/out.$N"
+fails "an HTTPS CA given as PEM for a relative path" \
+	certs_play -e "{\"edge_certs_acme_tls_ca\": \"ca.pem\", \"edge_certs_acme_tls_ca_pem\": $(jq -Rs . <"$D/ca.pem")}"
+ok "the failure names edge_certs_acme_tls_ca_pem" grep -q 'edge_certs_acme_tls_ca_pem: needs' "$D/out.$N"
 ok "no change was made by any of them" test ! -e "$CERTS" -a ! -e "$D/state" -a ! -e "$D/bin/warren-certs"
 
 # ---- the good state the failures start from --------------------------------------------------
