@@ -319,3 +319,25 @@ Include=$6
 CONF
 	chown -R zabbix "$1"
 }
+
+# t_edge_nets E A O: an edge namespace E with an admin A (198.51.100.9, 2001:db8:a::9) and an
+# outsider O (198.51.101.9) on links of their own; E is .1 (and 2001:db8:a::1) on each.
+t_edge_nets() {
+	for ns in "$1" "$2" "$3"; do t_ns "$ns"; done
+	t_veth "$2" "a$T_ID" 198.51.100.9/24 "$1" "ea$T_ID" 198.51.100.1/24
+	t_veth "$3" "o$T_ID" 198.51.101.9/24 "$1" "eo$T_ID" 198.51.101.1/24
+	ip -n "$2" addr add 2001:db8:a::9/64 dev "a$T_ID" nodad
+	ip -n "$1" addr add 2001:db8:a::1/64 dev "ea$T_ID" nodad
+}
+
+# t_f2b_private D: fail2ban settings in D/f2b/fail2ban.local (the test's copy of /etc/fail2ban)
+# that keep its fail2ban-server to D/f2b.sock, D/f2b.pid, D/f2b.log and an in-memory database.
+t_f2b_private() {
+	cat >"$1/f2b/fail2ban.local" <<CONF
+[Definition]
+socket = $1/f2b.sock
+pidfile = $1/f2b.pid
+dbfile = :memory:
+logtarget = $1/f2b.log
+CONF
+}

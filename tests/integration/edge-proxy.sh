@@ -66,13 +66,7 @@ chmod 755 "$D/haproxy-reload"
 t_cleanup "kill \$(cat $D/haproxy.pid)"
 cp -a /etc/fail2ban/. "$D/f2b/"
 rm -f "$D/f2b/jail.d/"*
-cat >"$D/f2b/fail2ban.local" <<CONF
-[Definition]
-socket = $D/f2b.sock
-pidfile = $D/f2b.pid
-dbfile = :memory:
-logtarget = $D/f2b.log
-CONF
+t_f2b_private "$D"
 cat >"$D/hardening.yml" <<YAML
 - name: Install warren_hardening's ban action.
   hosts: localhost

@@ -15,12 +15,8 @@ E=fe$T_ID A=fa$T_ID O=fo$T_ID
 PORT=2222 BANTIME=15
 D=$(mktemp -d)
 t_cleanup "rm -rf $D"
-for ns in $E $A $O; do t_ns "$ns"; done
+t_edge_nets "$E" "$A" "$O"
 t_cleanup "ip netns exec $E $WARREN_BIN/nft-apply delete"
-t_veth "$A" "a$T_ID" 198.51.100.9/24 "$E" "ea$T_ID" 198.51.100.1/24
-t_veth "$O" "o$T_ID" 198.51.101.9/24 "$E" "eo$T_ID" 198.51.101.1/24
-ip -n "$A" addr add 2001:db8:a::9/64 dev "a$T_ID" nodad
-ip -n "$E" addr add 2001:db8:a::1/64 dev "ea$T_ID" nodad
 
 # warren's table with its ban sets.
 cat >"$D/p.json" <<JSON
@@ -30,13 +26,7 @@ json_eq "nft-apply makes the ban sets" "$(nsx "$E" "$WARREN_BIN/nft-apply" "$D/p
 
 # fail2ban's configuration: Debian's, plus the role's jail and action rendered by Ansible.
 cp -a /etc/fail2ban "$D/f2b"
-cat >"$D/f2b/fail2ban.local" <<CONF
-[Definition]
-socket = $D/f2b.sock
-pidfile = $D/f2b.pid
-dbfile = :memory:
-logtarget = $D/f2b.log
-CONF
+t_f2b_private "$D"
 cat >"$D/play.yml" <<YAML
 - hosts: localhost
   connection: local

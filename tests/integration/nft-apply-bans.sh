@@ -10,12 +10,8 @@ source "$(dirname "$0")/../lib.sh"
 E=be$T_ID A=ba$T_ID O=bo$T_ID
 D=$(mktemp -d)
 t_cleanup "rm -rf $D"
-for ns in $E $A $O; do t_ns "$ns"; done
+t_edge_nets "$E" "$A" "$O"
 t_cleanup "ip netns exec $E $WARREN_BIN/nft-apply delete"
-t_veth "$A" "a$T_ID" 198.51.100.9/24 "$E" "ea$T_ID" 198.51.100.1/24
-t_veth "$O" "o$T_ID" 198.51.101.9/24 "$E" "eo$T_ID" 198.51.101.1/24
-ip -n "$A" addr add 2001:db8:a::9/64 dev "a$T_ID" nodad
-ip -n "$E" addr add 2001:db8:a::1/64 dev "ea$T_ID" nodad
 nsx "$E" nc -lk 2222 >/dev/null 2>&1 &
 t_cleanup "kill $!"
 nsx "$E" nc -6 -lk 2222 >/dev/null 2>&1 &
