@@ -22,7 +22,7 @@ t0=$SECONDS
 echo "  Zabbix server up in $((SECONDS - t0)) s"
 eval "$("$REPO/tests/zabbix/zabbix-server.sh" env "$ZNAME")"
 export ZABBIX_API ZABBIX_USER ZABBIX_PASSWORD
-zapi() { /usr/bin/python3 "$REPO/tests/zabbix/zbx-api.py" "$@"; }
+source "$REPO/tests/zabbix/zbx-host.sh"
 ok "the template imports" zapi import "$TPL"
 eq "a second importcompare is equal (the file is the server's own export)" "[]" "$(zapi importcompare "$TPL" | jq -c .)"
 
@@ -40,27 +40,17 @@ HID=$(zapi host.create "{\"host\":\"certs-$N\",\"groups\":[{\"groupid\":\"$GID\"
 	\"interfaces\":[{\"type\":1,\"main\":1,\"useip\":1,\"ip\":\"127.0.0.1\",\"dns\":\"\",\"port\":\"$PORT\"}]}" | jq -r '.hostids[0]')
 ok "the host is created with the template" test -n "$HID" -a "$HID" != null
 zabbix_server -c "/var/lib/warren-zbx/$ZNAME/zabbix_server.conf" -R config_cache_reload >/dev/null
-items() { zapi item.get "{\"hostids\":[\"$HID\"],\"search\":{\"key_\":\"warren.cert.\"},\"output\":[\"itemid\",\"key_\",\"lastvalue\",\"lastclock\",\"error\"]}"; }
-poll() { # "check now" for the LLD rule and every item
-	local ids
-	ids=$( (items | jq -c '[.[].itemid]'
-		zapi discoveryrule.get "{\"hostids\":[\"$HID\"],\"output\":[\"itemid\"]}" | jq -c '[.[].itemid]') | jq -s -c 'add')
-	[ "$ids" = "[]" ] || zapi task.create "$(jq -c '[.[]|{type:"6",request:{itemid:.}}]' <<<"$ids")" >/dev/null
-}
 until_() { # SECONDS CMD...: CMD until it succeeds, "check now" every 5 s
 	local end=$((SECONDS + $1)) next=0
 	shift
 	until "$@" >/dev/null 2>&1; do
 		[ $SECONDS -ge $end ] && return 1
-		if [ $SECONDS -ge $next ]; then poll || true; next=$((SECONDS + 5)); fi
+		if [ $SECONDS -ge $next ]; then poll warren.cert. || true; next=$((SECONDS + 5)); fi
 		sleep 1
 	done
 }
-value() { items | jq -r --arg k "$1" '.[] | select(.key_ == $k and .lastclock != "0") | .lastvalue'; }
-problems() {
-	zapi trigger.get "{\"hostids\":[\"$HID\"],\"filter\":{\"value\":1},\"expandDescription\":true,\"output\":[\"description\"]}" |
-		jq -r '.[].description' | sort | tr '\n' ';'
-}
+value() { items warren.cert. | jq -r --arg k "$1" '.[] | select(.key_ == $k and .lastclock != "0") | .lastvalue'; }
+problem_list() { problems | sort | tr '\n' ';'; }
 has_value() { test -n "$(value "$1")"; }
 ok "LLD creates the items and they get values" until_ 120 has_value 'warren.cert.renew_ok[multi]'
 ok "expiry of wild has a value" until_ 60 has_value 'warren.cert.expiry[wild]'
@@ -68,7 +58,7 @@ want=$(($(date -d "$(openssl x509 -noout -enddate -in "$CERTS/wild/cert.pem" | c
 left=$(value 'warren.cert.expiry[wild]')
 ok "warren.cert.expiry[wild] in Zabbix is openssl's seconds left ($left, $want)" test $((left - want)) -le 900 -a $((want - left)) -le 5
 eq "warren.cert.renew_ok[wild] is 1" 1 "$(value 'warren.cert.renew_ok[wild]')"
-eq "no problem" "" "$(problems)"
+eq "no problem" "" "$(problem_list)"
 
 # ---- failures raise problems, a good run clears them ------------------------------------------
 WRONG=$(edge_tsig_secret)
@@ -77,9 +67,9 @@ fails "a renewal with a wrong TSIG key (and a certificate in a zone not served)"
 	\"edge_certs_certificates\": [{\"name\": \"wild\", \"domains\": [\"example.org\", \"*.example.org\"]},
 	{\"name\": \"stray\", \"domains\": [\"www.other.test\"], \"zone\": \"other.test\"}]}"
 expect="Certificate stray expires in less than 14 days (or none is installed);Certificate stray: the last renewal failed;Certificate wild: the last renewal failed;"
-is_problems() { test "$(problems)" = "$1"; }
+is_problems() { test "$(problem_list)" = "$1"; }
 ok "Zabbix raises: wild's renewal failed, stray failed and has no certificate" until_ 120 is_problems "$expect"
-echo "  problems: $(problems)"
+echo "  problems: $(problem_list)"
 certs_play -e '{"edge_certs_certificates": [{"name": "wild", "domains": ["example.org", "*.example.org"]}]}' ||
 	t_fail "the good run failed"
 ok "the good run clears wild's problem" until_ 90 is_problems "Certificate stray expires in less than 14 days (or none is installed);Certificate stray: the last renewal failed;"

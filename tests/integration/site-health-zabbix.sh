@@ -20,7 +20,7 @@ ok "a Zabbix 6.0 server of this run's own comes up" "$ZS" up "$ZN" $((18400 + ZO
 echo "  server up in $((SECONDS - t0)) s" >&2
 eval "$("$ZS" env "$ZN")"
 export ZABBIX_API ZABBIX_USER ZABBIX_PASSWORD
-zapi() { /usr/bin/python3 "$REPO/tests/zabbix/zbx-api.py" "$@"; }
+source "$REPO/tests/zabbix/zbx-host.sh"
 reload() { zabbix_server -c "/var/lib/warren-zbx/$ZN/zabbix_server.conf" -R config_cache_reload >/dev/null; }
 TPL=$REPO/zabbix/template_warren_wireguard.yaml
 ok "the three templates import" zapi import "$TPL"
@@ -34,19 +34,6 @@ HID=$(zapi host.create "$(jq -cn --arg h "site-health-$T_ID" --arg ip "$SH_AGENT
 	jq -r '.hostids[0]')
 ok "a host with the sites template, polling the home site's agent" test -n "$HID" -a "$HID" != null
 
-items() {
-	zapi item.get "{\"hostids\":[\"$HID\"],\"search\":{\"key_\":\"$1\"},\"startSearch\":true,\"output\":[\"itemid\",\"key_\",\"lastvalue\",\"lastclock\",\"error\"]}"
-}
-# poll KEY-PREFIX: "check now" for the master item or the LLD rule (task.create type 6).
-poll() {
-	local ids
-	ids=$( (items "$1" | jq -c '[.[].itemid]'
-		zapi discoveryrule.get "{\"hostids\":[\"$HID\"],\"search\":{\"key_\":\"$1\"},\"output\":[\"itemid\"]}" | jq -c '[.[].itemid]') | jq -s -c 'add')
-	[ "$ids" = "[]" ] || zapi task.create "$(jq -c '[.[]|{type:"6",request:{itemid:.}}]' <<<"$ids")" >/dev/null
-}
-problems() {
-	zapi trigger.get "{\"hostids\":[\"$HID\"],\"filter\":{\"value\":1},\"expandDescription\":true,\"output\":[\"description\"]}" | jq -r '.[].description'
-}
 value() { items "$1" | jq -r '.[0].lastvalue'; }
 discovered() { reload; poll warren.wg.site.discovery; sleep 2; test "$(items 'warren.wg.site.probe[edge]' | jq length)" -eq 1; }
 t0=$SECONDS

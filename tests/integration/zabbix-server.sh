@@ -43,7 +43,7 @@ set +a
 ok "the API credentials for the role are vault-encrypted" \
 	grep -qx '.ANSIBLE_VAULT;1.1;AES256' <(head -1 "$INV/host_vars/$CT/zabbix.vault.yml")
 nomatch "no password in the clear in the inventory" -rF -e "$ZABBIX_PASSWORD" "$INV"
-zapi() { /usr/bin/python3 "$REPO/tests/zabbix/zbx-api.py" "$@"; }
+source "$REPO/tests/zabbix/zbx-host.sh"
 reload() { zabbix_server -c "/var/lib/warren-zbx/$ZNAME/zabbix_server.conf" -R config_cache_reload >/dev/null; }
 TPL=$REPO/zabbix/template_warren_wireguard.yaml
 ok "a fresh server: importcompare reports the templates as new" \
@@ -176,21 +176,6 @@ ok "alice reaches the server through the tunnel" t_wait 20 ip netns exec "$CNS-1
 ok "real traffic: twenty 1000-byte pings" ip netns exec "$CNS-1" ping -c 20 -i 0.2 -s 1000 -W 2 192.168.100.1
 
 # ---- discovery, values --------------------------------------------------------------------------
-# items KEY-PREFIX: the host's items whose key starts so, with their last values.
-items() {
-	zapi item.get "{\"hostids\":[\"$HID\"],\"search\":{\"key_\":\"$1\"},\"startSearch\":true,\"output\":[\"itemid\",\"key_\",\"lastvalue\",\"lastclock\",\"state\",\"error\",\"name\"]}"
-}
-# poll KEY-PREFIX: "check now" for the master item or an LLD rule (task.create type 6).
-poll() {
-	local ids
-	ids=$( (items "$1" | jq -c '[.[].itemid]'
-		zapi discoveryrule.get "{\"hostids\":[\"$HID\"],\"search\":{\"key_\":\"$1\"},\"output\":[\"itemid\"]}" | jq -c '[.[].itemid]') | jq -s -c 'add')
-	[ "$ids" = "[]" ] || zapi task.create "$(jq -c '[.[]|{type:"6",request:{itemid:.}}]' <<<"$ids")" >/dev/null
-}
-# problems: the host's triggers in the problem state, by name (macros expanded).
-problems() {
-	zapi trigger.get "{\"hostids\":[\"$HID\"],\"filter\":{\"value\":1},\"expandDescription\":true,\"output\":[\"description\"]}" | jq -r '.[].description'
-}
 # until SECONDS CMD...: CMD until it succeeds, polling the master item every 5 s meanwhile.
 until_() {
 	local end=$((SECONDS + $1)) next=0
